@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint schemas bench clean
+
+run: $(VENV)/.run-deps
+	$(BIN)/python -m api $(ARGS)
+
+test: $(VENV)/.test-deps
+	bash scripts/test-services.sh
+	$(BIN)/ruff check .
+	$(BIN)/mypy api schemas
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy api schemas
+
+schemas: $(VENV)/.test-deps
+	$(BIN)/python -m schemas
+
+$(VENV)/bin/python:
+	bash scripts/make-venv.sh $(PYTHON) $(VENV)
+
+$(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Attune: the service."""

@@ -1,0 +1,81 @@
+"""Settings of the service, read once from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of the service, with its default; see the README's table."""
+
+    model_config = SettingsConfigDict(env_prefix="ATTUNE_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("data"), validation_alias=AliasChoices("ATTUNE_DATA_DIR", "data_dir")
+    )
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "database_url")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
+    )
+    environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
+    # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    token_idle_minutes: Annotated[int, Field(ge=5, le=60 * 24 * 90)] = 60 * 24 * 14
+    token_absolute_days: Annotated[int, Field(ge=1, le=365)] = 90
+    invite_minutes: Annotated[int, Field(ge=1, le=60)] = 15
+
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 64 * 1024
+    register_per_minute: Annotated[int, Field(ge=1)] = 10
+    login_per_minute: Annotated[int, Field(ge=1)] = 30
+    # Failed logins for one username from one address before each further try waits.
+    login_free_failures: Annotated[int, Field(ge=1)] = 5
+    join_wrong_guesses: Annotated[int, Field(ge=1)] = 5
+
+    hash_workers: Annotated[int, Field(ge=1, le=32)] = 2
+
+    heartbeat_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
+    # The server closes a socket it heard nothing from for this long.
+    dead_after_seconds: Annotated[float, Field(gt=0, le=300)] = 25.0
+    hello_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
+    socket_queue_limit: Annotated[int, Field(ge=8, le=100_000)] = 256
+    socket_commands_per_second: Annotated[float, Field(gt=0)] = 20.0
+    socket_command_burst: Annotated[int, Field(ge=1)] = 40
+    # How often an instance re-reads the log for its sockets' pairs, as a safety net.
+    sweep_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL, with the async driver this service uses."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'attune.db').resolve()}"
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        if url.startswith("sqlite:///") or url.startswith("sqlite+aiosqlite:///"):
+            return "sqlite+aiosqlite:///" + url.split(":///", 1)[1]
+        raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True on the embedded default."""
+        return self.resolved_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,104 @@
+"""The app factory: `create_app(settings)`; the lifespan owns the engine and the hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.config import Settings, get_settings
+from api.db import Database, make_engine, migrate
+from api.deps import Limits, Services
+from api.middleware import Guard
+from api.ratelimit import LoginThrottle, TokenBuckets
+from api.realtime.hub import Hub, RedisHub
+from api.realtime.protocol import sweep_database
+from api.routes import accounts, pairing, signals
+from api.security import Hasher
+
+log = structlog.get_logger(__name__)
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+def _limits(settings: Settings) -> Limits:
+    per_minute = 1 / 60
+    return Limits(
+        register=TokenBuckets(rate_per_second=settings.register_per_minute * per_minute,
+                              burst=settings.register_per_minute),
+        login=TokenBuckets(rate_per_second=settings.login_per_minute * per_minute,
+                           burst=settings.login_per_minute),
+        join=TokenBuckets(rate_per_second=settings.login_per_minute * per_minute,
+                          burst=settings.login_per_minute),
+        guesses=TokenBuckets(rate_per_second=settings.join_wrong_guesses / (15 * 60),
+                             burst=settings.join_wrong_guesses),
+        throttle=LoginThrottle(free=settings.login_free_failures),
+    )
+
+
+def _hub(settings: Settings, db: Database) -> Hub:
+    async def sweeper(pairs: list, sessions: list):  # type: ignore[no-untyped-def, type-arg]
+        return await sweep_database(db, pairs, sessions)
+
+    presence_ttl = settings.dead_after_seconds
+    if settings.redis_url:
+        return RedisHub(url=settings.redis_url, sweeper=sweeper,
+                        sweep_seconds=settings.sweep_seconds, presence_ttl=presence_ttl)
+    return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds, presence_ttl=presence_ttl)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Builds the service; nothing connects until the lifespan starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        await migrate(engine)
+        db = Database(engine, serialize_writes=settings.is_sqlite)
+        hub = _hub(settings, db)
+        hasher = Hasher(settings.hash_workers)
+        app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
+                                      limits=_limits(settings))
+        await hub.start()
+        log.info("started", database=engine.dialect.name,
+                 hub="redis" if settings.redis_url else "memory")
+        try:
+            yield
+        finally:
+            await hub.stop()
+            hasher.close()
+            await db.dispose()
+
+    production = settings.environment == "production"
+    app = FastAPI(
+        title="Attune",
+        version="1",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None if production else "/api/v1/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    for module in (accounts, pairing, signals):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        await app.state.services.db.ping()
+        return JSONResponse({"status": "ready"})
+
+    if FRONTEND.is_dir() and any(FRONTEND.iterdir()):
+        app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
+    return app

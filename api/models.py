@@ -1,0 +1,148 @@
+"""Database tables. Only table models live here; wire shapes live in `schemas`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC, on SQLite too."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Account(SQLModel, table=True):
+    """A person. The username is stored case-folded."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    username: str = Field(max_length=32, unique=True)
+    display_name: str = Field(max_length=64)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = _ts(default_factory=utcnow)
+
+
+class DeviceSession(SQLModel, table=True):
+    """One login on one device; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "device_session"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    token_hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary(32), unique=True, nullable=False))
+    created_at: datetime = _ts(default_factory=utcnow)
+    last_used_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+
+
+class Invite(SQLModel, table=True):
+    """A person's one live pairing code, stored hashed."""
+
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    code_hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary(32), unique=True, nullable=False))
+    expires_at: datetime = _ts()
+
+
+class Pair(SQLModel, table=True):
+    """Two partners; `last_seq` is the seq of the pair's newest event."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    last_seq: int = 0
+
+
+class PairMember(SQLModel, table=True):
+    """Membership: the unique account id keeps a person in at most one pair."""
+
+    __tablename__ = "pair_member"
+
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    pair_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("pair.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    joined_at: datetime = _ts(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """The pair's durable, gap-free event log; the source of truth for the live channel."""
+
+    pair_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("pair.id", ondelete="CASCADE"), primary_key=True)
+    )
+    seq: int = Field(primary_key=True)
+    id: uuid.UUID = Field(index=False)
+    type: str = Field(max_length=40)
+    actor_id: uuid.UUID | None = None
+    at: datetime = _ts(default_factory=utcnow)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+
+    __table_args__ = (sa.UniqueConstraint("pair_id", "id", name="uq_event_pair_id_id"),)
+
+
+class CommandAlias(SQLModel, table=True):
+    """A command id answered by an existing event (a pause repeated while already paused)."""
+
+    __tablename__ = "command_alias"
+
+    pair_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("pair.id", ondelete="CASCADE"), primary_key=True)
+    )
+    id: uuid.UUID = Field(primary_key=True)
+    type: str = Field(max_length=40)
+    seq: int
+
+
+class SignalState(SQLModel, table=True):
+    """One partner's own signal and how far the partner's device has confirmed it."""
+
+    __tablename__ = "signal_state"
+
+    pair_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("pair.id", ondelete="CASCADE"), primary_key=True)
+    )
+    account_id: uuid.UUID = Field(primary_key=True)
+    state: str = Field(max_length=10)
+    seq: int
+    set_at: datetime = _ts(default_factory=utcnow)
+    receipt: str = Field(default="sent", max_length=10)

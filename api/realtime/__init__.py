@@ -1,0 +1,1 @@
+"""The live channel: event hub backends and the websocket protocol."""

@@ -1,0 +1,179 @@
+"""One live socket: an ordered outbound stream with an urgent lane, and a heartbeat."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from starlette.websockets import WebSocket
+
+from api.services.events import URGENT_TYPES
+
+log = structlog.get_logger(__name__)
+
+CLOSE_LAGGING = 4409
+CLOSE_DEAD = 4410
+_SEND_TIMEOUT = 10.0
+
+Filler = Callable[["Connection", int], Awaitable[None]]
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    """Compact JSON for the wire."""
+    return json.dumps(frame, separators=(",", ":"))
+
+
+class Connection:
+    """Delivers pair events in seq order (signals may overtake), at most once each.
+
+    `sent_upto` is the highest seq up to which every event has been queued. An event
+    beyond a gap is held, and the gap is filled from the database log; a signal event
+    beyond a gap is sent at once and remembered in `early`, so it is not sent twice.
+    """
+
+    def __init__(self, ws: WebSocket, *, user_id: uuid.UUID, partner_id: uuid.UUID,
+                 pair_id: uuid.UUID, session_id: uuid.UUID, last_seq: int, queue_limit: int,
+                 filler: Filler) -> None:
+        self.ws = ws
+        self.user_id = user_id
+        self.partner_id = partner_id
+        self.pair_id = pair_id
+        self.session_id = session_id
+        self.conn_id = uuid.uuid4().hex
+        self.sent_upto = last_seq
+        self.last_heard = time.monotonic()
+        self.partner_online: bool | None = None
+        self._queue_limit = queue_limit
+        self._filler = filler
+        self._urgent: deque[str] = deque()
+        self._normal: deque[str] = deque()
+        self._early: set[int] = set()
+        self._held: dict[int, tuple[dict[str, Any], str]] = {}
+        self._wake = asyncio.Event()
+        self._fill: asyncio.Task[None] | None = None
+        self._fill_target = 0
+        self.closing: tuple[int, str] | None = None
+        self._flush_before_close = False
+
+    # -- queueing -----------------------------------------------------------------------
+
+    def send_text(self, text: str, *, urgent: bool = False) -> None:
+        """Queues a frame; a socket too far behind is closed to resync."""
+        if self.closing is not None:
+            return
+        if urgent:
+            self._urgent.append(text)
+        else:
+            self._normal.append(text)
+            if len(self._normal) > self._queue_limit:
+                self.close(CLOSE_LAGGING, "too far behind; reconnect with last_seq")
+                return
+        self._wake.set()
+
+    def send(self, frame: dict[str, Any], *, urgent: bool = False) -> None:
+        """Queues a frame given as a dict."""
+        self.send_text(dumps(frame), urgent=urgent)
+
+    def deliver_event(self, frame: dict[str, Any], text: str) -> None:
+        """Queues a pair event, keeping seq order and sending each seq once."""
+        seq = frame["seq"]
+        if seq <= self.sent_upto or seq in self._held:
+            return
+        urgent = frame["type"] in URGENT_TYPES
+        if seq == self.sent_upto + 1:
+            self._advance(seq, text, urgent)
+            while self.sent_upto + 1 in self._held:
+                _frame, held_text = self._held.pop(self.sent_upto + 1)
+                self._advance(self.sent_upto + 1, held_text, _frame["type"] in URGENT_TYPES)
+            return
+        if urgent and seq not in self._early:
+            self._early.add(seq)
+            self.send_text(text, urgent=True)
+        self._held[seq] = (frame, text)
+        if len(self._held) > self._queue_limit:
+            self.close(CLOSE_LAGGING, "too far behind; reconnect with last_seq")
+            return
+        self.catch_up(seq - 1)
+
+    def _advance(self, seq: int, text: str, urgent: bool) -> None:
+        if seq in self._early:
+            self._early.discard(seq)
+        else:
+            self.send_text(text, urgent=urgent)
+        self.sent_upto = seq
+
+    def catch_up(self, last_seq: int) -> None:
+        """Makes sure every event up to `last_seq` is (being) read from the log."""
+        if last_seq <= self.sent_upto or self.closing is not None:
+            return
+        self._fill_target = max(self._fill_target, last_seq)
+        if self._fill is None or self._fill.done():
+            self._fill = asyncio.create_task(self._run_fill())
+
+    async def _run_fill(self) -> None:
+        try:
+            while self.sent_upto < self._fill_target and self.closing is None:
+                before = self.sent_upto
+                await self._filler(self, self._fill_target)
+                if self.sent_upto == before:
+                    break  # the log has nothing more (the pair is going away)
+        except Exception as exc:
+            log.warning("catch_up_failed", conn=self.conn_id, error=type(exc).__name__)
+
+    # -- closing ------------------------------------------------------------------------
+
+    def close(self, code: int, reason: str, *, flush: bool = False) -> None:
+        """Closes the socket, at once or after what is queued has been sent."""
+        if self.closing is not None:
+            return
+        self.closing = (code, reason)
+        self._flush_before_close = flush
+        if not flush:
+            self._urgent.clear()
+            self._normal.clear()
+        self._wake.set()
+
+    # -- the writer task ----------------------------------------------------------------
+
+    async def run_writer(self, *, heartbeat: float, dead_after: float,
+                         on_beat: Callable[[], Awaitable[None]]) -> None:
+        """Sends queued frames, urgent first; beats the heart; closes when asked."""
+        next_beat = time.monotonic() + heartbeat
+        try:
+            while True:
+                if self._urgent or self._normal:
+                    if self.closing is not None and not self._flush_before_close:
+                        break
+                    text = self._urgent.popleft() if self._urgent else self._normal.popleft()
+                    await asyncio.wait_for(self.ws.send_text(text), _SEND_TIMEOUT)
+                    continue
+                if self.closing is not None:
+                    break
+                self._wake.clear()
+                wait = next_beat - time.monotonic()
+                if wait > 0:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), wait)
+                        continue
+                    except TimeoutError:
+                        pass
+                next_beat = time.monotonic() + heartbeat
+                if time.monotonic() - self.last_heard > dead_after:
+                    self.close(CLOSE_DEAD, "nothing heard within the heartbeat window")
+                    break
+                self.send({"type": "ping"})
+                await on_beat()
+        except (TimeoutError, OSError, RuntimeError) as exc:
+            log.info("socket_write_failed", conn=self.conn_id, error=type(exc).__name__)
+            self.closing = self.closing or (CLOSE_DEAD, "write failed")
+        code, reason = self.closing or (1000, "")
+        try:
+            await asyncio.wait_for(self.ws.close(code, reason), _SEND_TIMEOUT)
+        except Exception as exc:  # the peer may already be gone
+            log.debug("socket_close_failed", conn=self.conn_id, error=type(exc).__name__)

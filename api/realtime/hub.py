@@ -1,0 +1,307 @@
+"""The event hub: carries the news of stored events to every instance's sockets.
+
+The database log is the source of truth; the hub only says "look, something new".
+Each instance dispatches its own publications locally at once. With Redis, it also
+appends them to one Redis Stream that every instance reads with a single blocking
+XREAD loop; a reader that loses Redis, or misses an entry, is caught up by the
+sweep, which re-reads the log for every pair that has a socket here. The sweep also
+closes sockets whose pair ended or whose token was revoked, so a lost message can
+delay news by at most one sweep interval but never lose it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import structlog
+
+from api.models import utcnow
+
+log = structlog.get_logger(__name__)
+
+STREAM = "attune:hub"
+STREAM_MAXLEN = 20_000
+
+# Close codes of the live channel, documented in schemas/README.md.
+CLOSE_AUTH = 4401
+CLOSE_PAIR = 4403
+
+
+class Subscriber(Protocol):
+    """What the hub needs of a live connection."""
+
+    user_id: uuid.UUID
+    pair_id: uuid.UUID
+    session_id: uuid.UUID
+    conn_id: str
+
+    def deliver_event(self, frame: dict[str, Any], text: str) -> None: ...
+    def send_text(self, text: str, *, urgent: bool = False) -> None: ...
+    def close(self, code: int, reason: str, *, flush: bool = False) -> None: ...
+    def catch_up(self, last_seq: int) -> None: ...
+
+
+class SweepResult(Protocol):
+    """What one look at the database says about this instance's sockets."""
+
+    last_seq: dict[uuid.UUID, int]
+    live_sessions: set[uuid.UUID]
+
+
+Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
+
+
+class Hub:
+    """The in-process hub: the embedded default, and the base of the Redis hub."""
+
+    def __init__(self, *, sweeper: Sweeper, sweep_seconds: float,
+                 presence_ttl: float) -> None:
+        self.instance = uuid.uuid4().hex
+        self._sweeper = sweeper
+        self._sweep_seconds = sweep_seconds
+        self._presence_ttl = presence_ttl
+        self._by_pair: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
+        self._by_user: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.degraded = False
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Starts the background loops."""
+        self._tasks.append(asyncio.create_task(self._sweep_loop(), name="hub-sweep"))
+
+    async def stop(self) -> None:
+        """Stops the background loops."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    # -- local registry -------------------------------------------------------------
+
+    async def attach(self, sub: Subscriber) -> None:
+        """Starts delivering to a connection."""
+        self._by_pair[sub.pair_id].add(sub)
+        self._by_user[sub.user_id].add(sub)
+        await self._presence_on(sub)
+
+    async def detach(self, sub: Subscriber) -> None:
+        """Stops delivering to a connection."""
+        for index, key in ((self._by_pair, sub.pair_id), (self._by_user, sub.user_id)):
+            subs = index.get(key)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del index[key]
+        await self._presence_off(sub)
+
+    @property
+    def connection_count(self) -> int:
+        """Open sockets on this instance."""
+        return sum(len(s) for s in self._by_user.values())
+
+    # -- publishing -----------------------------------------------------------------
+
+    async def publish_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+        """Announces a stored pair event to both partners, wherever they are connected."""
+        await self._publish({"k": "event", "pair": str(pair_id), "frame": frame})
+
+    async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
+        """Sends a frame that is not a pair event (a receipt, presence) to one person."""
+        await self._publish({"k": "user", "user": str(user_id), "frame": frame})
+
+    async def revoke(self, *, user_id: uuid.UUID, session_id: uuid.UUID | None) -> None:
+        """Closes the person's sockets of one device session (or all) with 4401."""
+        await self._publish({"k": "revoke", "user": str(user_id),
+                             "session": str(session_id) if session_id else None})
+
+    async def end_pair(self, *, pair_id: uuid.UUID, seq: int, actor_id: uuid.UUID) -> None:
+        """Tells both partners the pair ended, then closes their sockets with 4403."""
+        frame = {"type": "pair.ended", "seq": seq, "id": str(uuid.uuid4()),
+                 "actor": str(actor_id), "at": utcnow().isoformat(), "data": {}}
+        await self._publish({"k": "end", "pair": str(pair_id), "frame": frame})
+
+    async def _publish(self, note: dict[str, Any]) -> None:
+        note["text"] = json.dumps(note["frame"], separators=(",", ":")) if "frame" in note else ""
+        self._dispatch(note)
+        await self._transport(note)
+
+    async def _transport(self, note: dict[str, Any]) -> None:
+        """Carries a note to the other instances; in-process there are none."""
+
+    def _dispatch(self, note: dict[str, Any]) -> None:
+        kind = note["k"]
+        if kind == "event":
+            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
+                sub.deliver_event(note["frame"], note["text"])
+        elif kind == "user":
+            for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
+                sub.send_text(note["text"])
+        elif kind == "revoke":
+            session = note.get("session")
+            for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
+                if session is None or str(sub.session_id) == session:
+                    sub.close(CLOSE_AUTH, "signed out")
+        elif kind == "presence":
+            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
+                if str(sub.user_id) != note["user"]:
+                    sub.send_text(note["text"])
+        elif kind == "end":
+            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
+                sub.send_text(note["text"], urgent=True)
+                sub.close(CLOSE_PAIR, "pair ended", flush=True)
+
+    # -- presence -------------------------------------------------------------------
+
+    async def is_online(self, user_id: uuid.UUID) -> bool:
+        """Whether the person has a live socket (on this instance, in-process)."""
+        return bool(self._by_user.get(user_id))
+
+    async def touch(self, sub: Subscriber) -> None:
+        """Confirms a socket is alive (called on each heartbeat)."""
+
+    async def _presence_on(self, sub: Subscriber) -> None:
+        await self._announce_presence(sub, online=True)
+
+    async def _presence_off(self, sub: Subscriber) -> None:
+        await self._announce_presence(sub, online=await self.is_online(sub.user_id))
+
+    async def _announce_presence(self, sub: Subscriber, *, online: bool) -> None:
+        frame = {"type": "presence", "user_id": str(sub.user_id), "online": online}
+        await self._publish({"k": "presence", "pair": str(sub.pair_id),
+                             "user": str(sub.user_id), "frame": frame})
+
+    # -- the safety net -------------------------------------------------------------
+
+    async def sweep(self) -> None:
+        """Re-reads the log for every pair with a socket here; closes ended or revoked."""
+        pairs = list(self._by_pair)
+        sessions = list({s.session_id for subs in self._by_user.values() for s in subs})
+        if not pairs:
+            return
+        result = await self._sweeper(pairs, sessions)
+        for pair_id in pairs:
+            last_seq = result.last_seq.get(pair_id)
+            for sub in list(self._by_pair.get(pair_id, ())):
+                if last_seq is None:
+                    sub.close(CLOSE_PAIR, "pair ended")
+                elif sub.session_id not in result.live_sessions:
+                    sub.close(CLOSE_AUTH, "signed out")
+                else:
+                    sub.catch_up(last_seq)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(min(0.5, self._sweep_seconds) if self.degraded
+                                else self._sweep_seconds)
+            try:
+                await self.sweep()
+            except Exception as exc:  # the loop must outlive a database hiccup
+                log.warning("sweep_failed", error=type(exc).__name__)
+
+
+class RedisHub(Hub):
+    """The scale-out hub: Redis Stream for the news, Redis sorted sets for presence."""
+
+    def __init__(self, *, url: str, sweeper: Sweeper, sweep_seconds: float,
+                 presence_ttl: float) -> None:
+        super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds,
+                         presence_ttl=presence_ttl)
+        import redis.asyncio as redis
+
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=2, retry_on_timeout=False
+        )
+
+    async def start(self) -> None:
+        await super().start()
+        self._tasks.append(asyncio.create_task(self._read_loop(), name="hub-redis-read"))
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self._redis.aclose()
+
+    async def _transport(self, note: dict[str, Any]) -> None:
+        payload = json.dumps({**note, "o": self.instance}, separators=(",", ":"))
+        try:
+            await self._redis.xadd(STREAM, {"n": payload}, maxlen=STREAM_MAXLEN,
+                                   approximate=True)
+        except Exception as exc:
+            # Stored already: other instances will find it on their next sweep.
+            self._set_degraded(True, type(exc).__name__)
+
+    def _set_degraded(self, degraded: bool, reason: str = "") -> None:
+        if degraded != self.degraded:
+            self.degraded = degraded
+            if degraded:
+                log.warning("hub_degraded", reason=reason)
+            else:
+                log.info("hub_recovered")
+
+    async def _read_loop(self) -> None:
+        last_id: str | None = None
+        backoff = 0.1
+        while True:
+            try:
+                if last_id is None:
+                    newest: Any = await self._redis.xrevrange(STREAM, count=1)
+                    last_id = newest[0][0].decode() if newest else "0-0"
+                    if self.degraded:
+                        # Whatever was published while we were away is in the log.
+                        await self.sweep()
+                    self._set_degraded(False)
+                    backoff = 0.1
+                answer: Any = await self._redis.xread({STREAM: last_id}, count=500, block=1000)
+                for _stream, entries in answer or ():
+                    for entry_id, fields in entries:
+                        last_id = entry_id.decode()
+                        note = json.loads(fields[b"n"])
+                        if note.get("o") != self.instance:
+                            self._dispatch(note)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._set_degraded(True, type(exc).__name__)
+                last_id = None
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+
+    def _presence_key(self, user_id: uuid.UUID) -> str:
+        return f"attune:presence:{user_id}"
+
+    async def is_online(self, user_id: uuid.UUID) -> bool:
+        if self._by_user.get(user_id):
+            return True
+        try:
+            return bool(await self._redis.zcount(self._presence_key(user_id), time.time(), "+inf"))
+        except Exception:
+            return False
+
+    async def touch(self, sub: Subscriber) -> None:
+        key = self._presence_key(sub.user_id)
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.zadd(key, {sub.conn_id: time.time() + self._presence_ttl})
+                pipe.zremrangebyscore(key, "-inf", time.time())
+                pipe.expire(key, int(self._presence_ttl) + 5)
+                await pipe.execute()
+        except Exception as exc:
+            self._set_degraded(True, type(exc).__name__)
+
+    async def _presence_on(self, sub: Subscriber) -> None:
+        await self.touch(sub)
+        await super()._presence_on(sub)
+
+    async def _presence_off(self, sub: Subscriber) -> None:
+        try:
+            await self._redis.zrem(self._presence_key(sub.user_id), sub.conn_id)
+        except Exception as exc:
+            self._set_degraded(True, type(exc).__name__)
+        await super()._presence_off(sub)

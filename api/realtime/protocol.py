@@ -1,0 +1,264 @@
+"""The live channel `/api/v1/ws`: hello, welcome, replay, commands, heartbeat."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from api.config import Settings
+from api.db import Database
+from api.errors import Conflict, DomainError, NotAuthenticated
+from api.models import Pair, PairMember
+from api.ratelimit import TokenBuckets
+from api.realtime.connection import Connection, dumps
+from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
+from api.services import accounts, events, pairing, signals
+from schemas.realtime import (
+    CLIENT_TYPES,
+    Hello,
+    Ping,
+    Pong,
+    ReceiptIn,
+    SignalCommand,
+    client_frame,
+)
+
+log = structlog.get_logger(__name__)
+
+CLOSE_NOT_HELLO = 4400
+CLOSE_HELLO_TIMEOUT = 4408
+
+
+@dataclass
+class LiveContext:
+    """What every socket handler needs; built once per app."""
+
+    db: Database
+    hub: Hub
+    settings: Settings
+
+
+@dataclass
+class SweepResult:
+    """The log's newest seq per pair, and which device sessions are still live."""
+
+    last_seq: dict[uuid.UUID, int]
+    live_sessions: set[uuid.UUID]
+
+
+async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
+                         session_ids: list[uuid.UUID]) -> SweepResult:
+    """One read for the hub's safety net."""
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Pair.id, Pair.last_seq).where(Pair.id.in_(pair_ids))  # type: ignore[attr-defined]
+        )
+        last_seq = {row[0]: row[1] for row in rows}
+    live = await accounts.session_is_live(db=db, session_ids=session_ids)
+    return SweepResult(last_seq=last_seq, live_sessions=live)
+
+
+async def _fill_from_log(db: Database, conn: Connection, target: int) -> None:
+    """Delivers logged events after the socket's `sent_upto`, one page at a time."""
+    async with db.read() as session:
+        rows = await events.read_after(session, pair_id=conn.pair_id, after=conn.sent_upto)
+    for event in rows:
+        frame = events.envelope(event)
+        conn.deliver_event(frame, dumps(frame))
+
+
+def _error(code: str, detail: str, command_id: Any = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+    if command_id is not None:
+        frame["id"] = str(command_id)
+    return frame
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    if ws.client_state != WebSocketState.DISCONNECTED:
+        await ws.close(code, reason)
+
+
+async def _await_hello(ws: WebSocket, seconds: float) -> Hello | None:
+    try:
+        message = await asyncio.wait_for(ws.receive(), seconds)
+    except TimeoutError:
+        await _close(ws, CLOSE_HELLO_TIMEOUT, "no hello in time")
+        return None
+    if message["type"] == "websocket.disconnect":
+        return None
+    try:
+        hello = client_frame.validate_json(message.get("text") or b"")
+    except ValidationError:
+        hello = None
+    if not isinstance(hello, Hello):
+        await _close(ws, CLOSE_NOT_HELLO, "the first frame must be a hello")
+        return None
+    return hello
+
+
+async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
+    """Runs one socket from handshake to close."""
+    await ws.accept()
+    hello = await _await_hello(ws, ctx.settings.hello_timeout_seconds)
+    if hello is None:
+        return
+    try:
+        principal = await accounts.authenticate(db=ctx.db, settings=ctx.settings,
+                                                token=hello.token or "")
+    except NotAuthenticated:
+        await _close(ws, CLOSE_AUTH, "not signed in")
+        return
+    async with ctx.db.read() as session:
+        pair_id = await pairing.pair_of(session, principal.account_id)
+        partner = await pairing.partner_of(session, pair_id, principal.account_id) \
+            if pair_id else None
+        pair = await session.get(Pair, pair_id) if pair_id else None
+    if pair is None or partner is None:
+        await _close(ws, CLOSE_PAIR, "not paired")
+        return
+    last_seq = hello.last_seq if hello.last_seq <= pair.last_seq else 0
+    conn = Connection(
+        ws, user_id=principal.account_id, partner_id=partner.id, pair_id=pair.id,
+        session_id=principal.session_id, last_seq=last_seq,
+        queue_limit=ctx.settings.socket_queue_limit,
+        filler=lambda c, target: _fill_from_log(ctx.db, c, target),
+    )
+    signal = await signals.get_signal(db=ctx.db, pair_id=pair.id, account_id=principal.account_id)
+    conn.partner_online = await ctx.hub.is_online(partner.id)
+    conn.send({
+        "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
+        "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
+        "partner_id": str(partner.id), "partner_online": conn.partner_online,
+        "heartbeat_seconds": ctx.settings.heartbeat_seconds,
+    }, urgent=True)
+    await ctx.hub.attach(conn)
+    # Attached first, then read: whatever is stored after this read arrives live.
+    async with ctx.db.read() as session:
+        still = await session.scalar(select(PairMember.pair_id).where(
+            PairMember.account_id == principal.account_id))
+        newest = await session.scalar(select(Pair.last_seq).where(Pair.id == pair.id))
+    if still != pair.id or newest is None:
+        conn.close(CLOSE_PAIR, "pair ended")
+    else:
+        conn.catch_up(newest)
+
+    async def on_beat() -> None:
+        await ctx.hub.touch(conn)
+        online = await ctx.hub.is_online(conn.partner_id)
+        if online != conn.partner_online:
+            conn.partner_online = online
+            conn.send({"type": "presence", "user_id": str(conn.partner_id), "online": online})
+
+    writer = asyncio.create_task(conn.run_writer(
+        heartbeat=ctx.settings.heartbeat_seconds, dead_after=ctx.settings.dead_after_seconds,
+        on_beat=on_beat))
+    log.info("socket_open", conn=conn.conn_id, pair_id=str(pair.id))
+    try:
+        await _read_loop(ws, conn, ctx)
+    finally:
+        await ctx.hub.detach(conn)
+        if not writer.done():
+            conn.close(1000, "bye")
+            try:
+                await asyncio.wait_for(writer, 5)
+            except (TimeoutError, asyncio.CancelledError):
+                writer.cancel()
+        log.info("socket_closed", conn=conn.conn_id, code=(conn.closing or (1000, ""))[0])
+
+
+async def _read_loop(ws: WebSocket, conn: Connection, ctx: LiveContext) -> None:
+    limiter = TokenBuckets(rate_per_second=ctx.settings.socket_commands_per_second,
+                           burst=ctx.settings.socket_command_burst)
+    while conn.closing is None:
+        try:
+            message = await ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        conn.last_heard = time.monotonic()
+        if message.get("text") is None:
+            conn.send(_error("invalid", "Frames must be JSON text, not binary."))
+            continue
+        await _handle_frame(message["text"], conn, ctx, limiter)
+
+
+async def _handle_frame(text: str, conn: Connection, ctx: LiveContext,
+                        limiter: TokenBuckets) -> None:
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        conn.send(_error("invalid", "The frame is not valid JSON."))
+        return
+    if not isinstance(raw, dict):
+        conn.send(_error("invalid", "A frame must be a JSON object."))
+        return
+    command_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    kind = raw.get("type")
+    if kind not in CLIENT_TYPES:
+        conn.send(_error("unknown_type", "That frame type is not known.",
+                         _uuid_or_none(command_id)))
+        return
+    # Signals are never refused by a limit: a pause must always get through.
+    if kind not in signals.SIGNAL_COMMANDS and limiter.take(conn.conn_id):
+        conn.send(_error("rate_limited", "Too many frames; slow down a little."))
+        return
+    try:
+        frame = client_frame.validate_python(raw)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"][1:])) or "frame"
+                                   for e in exc.errors()}))
+        conn.send(_error("invalid", f"Check these fields: {fields}.", _uuid_or_none(command_id)))
+        return
+    try:
+        await _dispatch_frame(frame, conn, ctx)
+    except DomainError as exc:
+        command = getattr(frame, "id", None)
+        conn.send(_error(_code_of(exc), exc.detail, command), urgent=command is not None)
+    except SQLAlchemyError as exc:
+        log.warning("command_failed", conn=conn.conn_id, error=type(exc).__name__)
+        command = getattr(frame, "id", None)
+        conn.send(_error("unavailable", "Could not store that just now; nothing was changed. "
+                         "Send it again with the same id.", command), urgent=True)
+
+
+def _code_of(exc: DomainError) -> str:
+    if isinstance(exc, Conflict):
+        return "conflict"
+    return {403: "not_allowed", 404: "not_found", 422: "invalid", 429: "rate_limited",
+            503: "unavailable"}.get(exc.status, "invalid")
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> None:
+    if isinstance(frame, SignalCommand):
+        accepted = await signals.send_signal(
+            db=ctx.db, hub=ctx.hub, pair_id=conn.pair_id, actor_id=conn.user_id,
+            command_id=frame.id, command=frame.type)
+        conn.send({"type": "ack", "id": str(frame.id), "seq": accepted.seq}, urgent=True)
+    elif isinstance(frame, ReceiptIn):
+        await signals.record_receipt(db=ctx.db, hub=ctx.hub, pair_id=conn.pair_id,
+                                     account_id=conn.user_id, seq=frame.seq, status=frame.status)
+    elif isinstance(frame, Ping):
+        conn.send({"type": "pong"})
+    elif isinstance(frame, Pong):
+        pass
+    elif isinstance(frame, Hello):
+        conn.send(_error("invalid", "Already said hello on this connection."))

@@ -1,0 +1,1 @@
+"""Domain logic, one module per domain; no FastAPI here."""

@@ -1,0 +1,209 @@
+"""Accounts and device sessions: register, sign in and out, export, delete."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from api.config import Settings
+from api.db import Database
+from api.errors import Conflict, Invalid, NotAuthenticated
+from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
+from api.ratelimit import LoginThrottle
+from api.realtime.hub import Hub
+from api.security import Hasher, common_passwords, digest, new_token
+from api.services import pairing
+from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
+
+log = structlog.get_logger(__name__)
+
+# How stale `last_used_at` may get before a request refreshes it (saves a write each call).
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in person behind a request or socket."""
+
+    account_id: uuid.UUID
+    session_id: uuid.UUID
+    expires_at: datetime
+
+
+def _account_out(account: Account) -> AccountOut:
+    return AccountOut(id=account.id, username=account.username,
+                      display_name=account.display_name)
+
+
+def check_password_strength(password: str, username: str) -> None:
+    """Refuses passwords that are on the common list or are the username itself."""
+    folded = password.casefold()
+    if folded in common_passwords() or username in folded:
+        raise Invalid("password", "is too easy to guess; try a few unrelated words")
+
+
+async def register(*, db: Database, hasher: Hasher, body: RegisterIn) -> AccountOut:
+    """Creates an account; 409 when the username is taken."""
+    check_password_strength(body.password, body.username)
+    async with db.read() as session:
+        taken = await session.scalar(select(Account.id).where(Account.username == body.username))
+    if taken:
+        raise Conflict("That username is taken.")
+    account = Account(
+        username=body.username,
+        display_name=body.display_name or body.username,
+        password_hash=await hasher.hash(body.password),
+    )
+    try:
+        async with db.write() as session:
+            session.add(account)
+    except IntegrityError:
+        raise Conflict("That username is taken.") from None
+    log.info("account_registered", account_id=str(account.id))
+    return _account_out(account)
+
+
+def _expiry(settings: Settings, created_at: datetime, last_used_at: datetime) -> datetime:
+    return min(created_at + timedelta(days=settings.token_absolute_days),
+               last_used_at + timedelta(minutes=settings.token_idle_minutes))
+
+
+async def login(*, db: Database, hasher: Hasher, settings: Settings, throttle: LoginThrottle,
+                username: str, password: str, address: str) -> TokenOut:
+    """Opens a device session; a wrong name and a wrong password answer alike."""
+    throttle.check(username, address)
+    async with db.read() as session:
+        account = await session.scalar(select(Account).where(Account.username == username))
+    if not await hasher.verify(password, account.password_hash if account else None):
+        throttle.failed(username, address)
+        raise NotAuthenticated("That username and password don't match.")
+    assert account is not None
+    throttle.succeeded(username, address)
+    token = new_token()
+    now = utcnow()
+    device = DeviceSession(account_id=account.id, token_hash=digest(token), created_at=now,
+                           last_used_at=now, expires_at=_expiry(settings, now, now))
+    async with db.write() as session:
+        session.add(device)
+    log.info("signed_in", account_id=str(account.id), device_id=str(device.id))
+    return TokenOut(token=token, expires_at=device.expires_at)
+
+
+async def authenticate(*, db: Database, settings: Settings, token: str) -> Principal:
+    """The principal behind a bearer token; 401 when unknown, revoked or expired."""
+    if not token or len(token) > 128:
+        raise NotAuthenticated()
+    now = utcnow()
+    async with db.read() as session:
+        device = await session.scalar(
+            select(DeviceSession).where(DeviceSession.token_hash == digest(token))
+        )
+    if device is None or device.expires_at <= now:
+        raise NotAuthenticated()
+    if now - device.last_used_at > _TOUCH_EVERY:
+        expires_at = _expiry(settings, device.created_at, now)
+        async with db.write() as session:
+            await session.execute(
+                sa.update(DeviceSession).where(sa.column("id") == device.id)
+                .values(last_used_at=now, expires_at=expires_at)
+            )
+        device.expires_at = expires_at
+    return Principal(account_id=device.account_id, session_id=device.id,
+                     expires_at=device.expires_at)
+
+
+async def session_is_live(*, db: Database, session_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these device sessions still exist and have not expired."""
+    if not session_ids:
+        return set()
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(DeviceSession.id).where(
+                DeviceSession.id.in_(session_ids),  # type: ignore[attr-defined]
+                DeviceSession.expires_at > utcnow(),
+            )
+        )
+        return set(rows)
+
+
+async def logout(*, db: Database, hub: Hub, principal: Principal) -> None:
+    """Revokes this device's token at once, sockets included."""
+    async with db.write() as session:
+        await session.execute(
+            sa.delete(DeviceSession).where(sa.column("id") == principal.session_id)
+        )
+    await hub.revoke(user_id=principal.account_id, session_id=principal.session_id)
+    log.info("signed_out", account_id=str(principal.account_id))
+
+
+async def get_me(*, db: Database, principal: Principal) -> MeOut:
+    """The signed-in person and their pair, if any."""
+    async with db.read() as session:
+        account = await session.get(Account, principal.account_id)
+        if account is None:
+            raise NotAuthenticated()
+        pair_id = await session.scalar(
+            select(PairMember.pair_id).where(PairMember.account_id == account.id)
+        )
+    return MeOut(id=account.id, username=account.username, display_name=account.display_name,
+                 pair_id=pair_id)
+
+
+async def list_devices(*, db: Database, principal: Principal) -> list[DeviceOut]:
+    """This person's signed-in devices, newest first."""
+    async with db.read() as session:
+        devices = await session.scalars(
+            select(DeviceSession)
+            .where(DeviceSession.account_id == principal.account_id)
+            .order_by(sa.desc(sa.column("created_at")))
+        )
+        return [
+            DeviceOut(id=d.id, created_at=d.created_at, last_used_at=d.last_used_at,
+                      expires_at=d.expires_at, current=d.id == principal.session_id)
+            for d in devices
+        ]
+
+
+async def export(*, db: Database, principal: Principal) -> ExportOut:
+    """Everything this person owns; nothing the partner owns."""
+    me = await get_me(db=db, principal=principal)
+    async with db.read() as session:
+        account = await session.get(Account, principal.account_id)
+        assert account is not None
+        signals = await session.scalars(
+            select(SignalState).where(SignalState.account_id == principal.account_id)
+        )
+        signal_rows = [{"state": s.state, "set_at": s.set_at.isoformat()} for s in signals]
+    pair = None
+    if me.pair_id is not None:
+        current = await pairing.get_pair(db=db, account_id=principal.account_id)
+        pair = {"pair_id": str(current.pair_id), "created_at": current.created_at.isoformat(),
+                "partner_display_name": current.partner.display_name}
+    return ExportOut(
+        exported_at=utcnow(),
+        account=_account_out(account),
+        created_at=account.created_at,
+        devices=await list_devices(db=db, principal=principal),
+        pair=pair,
+        signals=signal_rows,
+    )
+
+
+async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, principal: Principal,
+                         password: str) -> None:
+    """Deletes the account after checking its password; leaves the pair first."""
+    async with db.read() as session:
+        account = await session.get(Account, principal.account_id)
+    if account is None or not await hasher.verify(password, account.password_hash):
+        raise Invalid("password", "does not match")
+    await pairing.leave_pair(db=db, hub=hub, account_id=account.id, missing_ok=True)
+    async with db.write() as session:
+        await session.execute(sa.delete(Account).where(sa.column("id") == account.id))
+    await hub.revoke(user_id=account.id, session_id=None)
+    log.info("account_deleted", account_id=str(account.id))

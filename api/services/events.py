@@ -1,0 +1,71 @@
+"""The pair event log: gap-free per-pair sequence numbers, stored before announced."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.errors import NotFound
+from api.models import Event, Pair
+
+# Signal events overtake anything else queued for a socket.
+URGENT_TYPES = frozenset({"pause", "slow", "resume"})
+
+
+def envelope(event: Event) -> dict[str, Any]:
+    """The wire form of a stored event."""
+    return {
+        "type": event.type,
+        "seq": event.seq,
+        "id": str(event.id),
+        "actor": str(event.actor_id) if event.actor_id else None,
+        "at": event.at.isoformat(),
+        "data": event.data,
+    }
+
+
+async def lock_pair(session: AsyncSession, pair_id: uuid.UUID) -> Pair:
+    """Locks the pair's row for this transaction, so its writers take turns."""
+    pair = await session.scalar(select(Pair).where(Pair.id == pair_id).with_for_update())
+    if pair is None:
+        raise NotFound("You are not paired with anyone right now.")
+    return pair
+
+
+async def append(session: AsyncSession, *, pair_id: uuid.UUID, type: str,
+                 actor_id: uuid.UUID | None, data: dict[str, Any],
+                 event_id: uuid.UUID | None = None) -> Event:
+    """Adds the pair's next event; the caller commits, then publishes."""
+    seq = await session.scalar(
+        sa.update(Pair).where(col(Pair.id) == pair_id)
+        .values(last_seq=col(Pair.last_seq) + 1).returning(col(Pair.last_seq))
+    )
+    if seq is None:
+        raise NotFound("You are not paired with anyone right now.")
+    event = Event(pair_id=pair_id, seq=seq, id=event_id or uuid.uuid4(), type=type,
+                  actor_id=actor_id, data=data)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def read_after(session: AsyncSession, *, pair_id: uuid.UUID, after: int,
+                     limit: int = 500) -> list[Event]:
+    """Up to `limit` events with seq > after, in order."""
+    rows = await session.scalars(
+        select(Event).where(Event.pair_id == pair_id, col(Event.seq) > after)
+        .order_by(col(Event.seq)).limit(limit)
+    )
+    return list(rows)
+
+
+async def find_by_id(session: AsyncSession, *, pair_id: uuid.UUID,
+                     event_id: uuid.UUID) -> Event | None:
+    """The event a client command id created, if any."""
+    return await session.scalar(
+        select(Event).where(Event.pair_id == pair_id, Event.id == event_id)
+    )

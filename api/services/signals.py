@@ -1,0 +1,167 @@
+"""The pause signal: each partner's own clear / slow / paused, and its receipts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.db import Database
+from api.errors import Conflict, DomainError
+from api.models import CommandAlias, Event, SignalState
+from api.realtime.hub import Hub
+from api.services import events
+from schemas.signals import MySignal, SignalOut
+
+log = structlog.get_logger(__name__)
+
+SignalCommand = Literal["pause", "slow", "resume"]
+SIGNAL_COMMANDS = frozenset(get_args(SignalCommand))
+_STATE_OF = {"pause": "paused", "slow": "slow"}
+_STRENGTH = {"clear": 0, "slow": 1, "paused": 2}
+_RECEIPT_RANK = {"sent": 0, "delivered": 1, "seen": 2}
+
+
+class NotAllowed(DomainError):
+    status, slug, title = 403, "not-allowed", "Not allowed"
+
+
+class InvalidReceipt(DomainError):
+    status, slug, title = 422, "invalid", "Invalid receipt"
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The answer to a signal command: the seq that stands for it."""
+
+    seq: int
+    new: bool
+
+
+def combine(states: dict[uuid.UUID, str]) -> tuple[str, list[uuid.UUID]]:
+    """The pair's state (the strongest own signal) and who holds it."""
+    strongest = max(states.values(), key=_STRENGTH.__getitem__, default="clear")
+    if strongest == "clear":
+        return "clear", []
+    return strongest, sorted(uid for uid, state in states.items() if state == strongest)
+
+
+async def _own_states(session: AsyncSession, pair_id: uuid.UUID) -> dict[uuid.UUID, SignalState]:
+    rows = await session.scalars(select(SignalState).where(SignalState.pair_id == pair_id))
+    return {row.account_id: row for row in rows}
+
+
+def _view(states: dict[uuid.UUID, SignalState], account_id: uuid.UUID) -> SignalOut:
+    state, by = combine({uid: row.state for uid, row in states.items()})
+    mine = states.get(account_id)
+    return SignalOut(
+        state=state,
+        by=by,
+        mine=MySignal(state=mine.state, seq=mine.seq, set_at=mine.set_at, receipt=mine.receipt)
+        if mine else None,
+    )
+
+
+async def get_signal(*, db: Database, pair_id: uuid.UUID, account_id: uuid.UUID) -> SignalOut:
+    """The pair's signal as the caller sees it."""
+    async with db.read() as session:
+        return _view(await _own_states(session, pair_id), account_id)
+
+
+async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
+                            command: str) -> int | None:
+    event = await events.find_by_id(session, pair_id=pair_id, event_id=command_id)
+    alias = None if event else await session.get(CommandAlias, (pair_id, command_id))
+    found = event or alias
+    if found is None:
+        return None
+    if found.type != command:
+        raise Conflict("That id was already used for a different command.")
+    return found.seq
+
+
+async def send_signal(*, db: Database, hub: Hub, pair_id: uuid.UUID, actor_id: uuid.UUID,
+                      command_id: uuid.UUID, command: SignalCommand) -> Accepted:
+    """Sets or lifts the actor's own signal; idempotent on the command id."""
+    try:
+        accepted, frame = await _store_signal(db=db, pair_id=pair_id, actor_id=actor_id,
+                                              command_id=command_id, command=command)
+    except IntegrityError:
+        # The same id raced in through another socket or instance: answer as it was.
+        async with db.read() as session:
+            seq = await _already_answered(session, pair_id, command_id, command)
+        if seq is None:
+            raise
+        return Accepted(seq=seq, new=False)
+    if frame is not None:
+        await hub.publish_event(pair_id, frame)
+        log.info("signal", pair_id=str(pair_id), type=command, seq=accepted.seq)
+    return accepted
+
+
+async def _store_signal(*, db: Database, pair_id: uuid.UUID, actor_id: uuid.UUID,
+                        command_id: uuid.UUID, command: SignalCommand,
+                        ) -> tuple[Accepted, dict[str, object] | None]:
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        seq = await _already_answered(session, pair_id, command_id, command)
+        if seq is not None:
+            return Accepted(seq=seq, new=False), None
+        states = await _own_states(session, pair_id)
+        mine = states.get(actor_id)
+        if command == "resume" and mine is None:
+            raise NotAllowed("You have no pause or slow-down of your own to lift.")
+        if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
+            # Already so: acknowledge with the standing event instead of growing the log.
+            session.add(CommandAlias(pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
+            return Accepted(seq=mine.seq, new=False), None
+        own = {uid: row.state for uid, row in states.items()}
+        if command == "resume":
+            own.pop(actor_id, None)
+        else:
+            own[actor_id] = _STATE_OF[command]
+        state, by = combine(own)
+        event = await events.append(
+            session, pair_id=pair_id, type=command, actor_id=actor_id, event_id=command_id,
+            data={"state": own.get(actor_id, "clear"),
+                  "signal": {"state": state, "by": [str(uid) for uid in by]}},
+        )
+        if command == "resume":
+            await session.execute(sa.delete(SignalState).where(
+                col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id))
+        elif mine is None:
+            session.add(SignalState(pair_id=pair_id, account_id=actor_id,
+                                    state=_STATE_OF[command], seq=event.seq, set_at=event.at))
+        else:
+            mine.state, mine.seq, mine.set_at, mine.receipt = (
+                _STATE_OF[command], event.seq, event.at, "sent")
+        return Accepted(seq=event.seq, new=True), events.envelope(event)
+
+
+async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_id: uuid.UUID,
+                         seq: int, status: Literal["delivered", "seen"]) -> None:
+    """Relays a receipt to the event's actor; keeps it when it is for a standing signal."""
+    async with db.read() as session:
+        event = await session.get(Event, (pair_id, seq))
+    if event is None:
+        raise InvalidReceipt("There is no event with that seq.")
+    if event.actor_id == account_id or event.actor_id is None:
+        raise InvalidReceipt("Receipts are for your partner's events.")
+    if event.type in _STATE_OF:
+        lower = [name for name, rank in _RECEIPT_RANK.items() if rank < _RECEIPT_RANK[status]]
+        async with db.write() as session:
+            await session.execute(
+                sa.update(SignalState)
+                .where(col(SignalState.pair_id) == pair_id,
+                       col(SignalState.account_id) == event.actor_id,
+                       col(SignalState.seq) == seq, col(SignalState.receipt).in_(lower))
+                .values(receipt=status)
+            )
+    await hub.send_to_user(event.actor_id, {"type": "receipt", "seq": seq, "status": status,
+                                            "by": str(account_id)})

@@ -1,0 +1,1 @@
+"""The wire contract: Pydantic models of every REST body and websocket frame."""

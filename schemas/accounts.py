@@ -1,0 +1,92 @@
+"""Accounts and device sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+from schemas.base import DisplayName, Inbound, Outbound
+
+USERNAME_PATTERN = r"^[a-z0-9_.-]{3,32}$"
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+Username = Annotated[
+    str,
+    BeforeValidator(_casefold),
+    Field(pattern=USERNAME_PATTERN, description="3-32 of a-z 0-9 _ . - after case-folding"),
+]
+Password = Annotated[str, Field(min_length=10, max_length=256)]
+
+
+class RegisterIn(Inbound):
+    """Create an account."""
+
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+
+
+class LoginIn(Inbound):
+    """Sign in on this device."""
+
+    username: Annotated[str, BeforeValidator(_casefold), Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class DeleteMeIn(Inbound):
+    """Confirm deleting the account with its password."""
+
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class AccountOut(Outbound):
+    """A new account."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+
+
+class TokenOut(Outbound):
+    """A bearer token for this device, shown once."""
+
+    token: str
+    expires_at: datetime
+
+
+class MeOut(Outbound):
+    """Who is signed in."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    pair_id: uuid.UUID | None
+
+
+class DeviceOut(Outbound):
+    """One signed-in device."""
+
+    id: uuid.UUID
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+class ExportOut(Outbound):
+    """Everything this person owns, as JSON."""
+
+    format: str = "attune-export/1"
+    exported_at: datetime
+    account: AccountOut
+    created_at: datetime
+    devices: list[DeviceOut]
+    pair: dict[str, object] | None
+    signals: list[dict[str, object]]

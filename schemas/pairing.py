@@ -1,0 +1,46 @@
+"""Pairing two accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from schemas.base import Inbound, Outbound
+
+
+class InviteOut(Outbound):
+    """A short-lived code to read aloud to the partner."""
+
+    code: str = Field(description='8 symbols, e.g. "7KQ2-M9XD"')
+    expires_at: datetime
+
+
+class JoinIn(Inbound):
+    """Join the partner's invite."""
+
+    code: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class PartnerOut(Outbound):
+    """The partner as the other person sees them."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+class JoinOut(Outbound):
+    """The new pair."""
+
+    pair_id: uuid.UUID
+    partner: PartnerOut
+
+
+class PairOut(Outbound):
+    """The current pair."""
+
+    pair_id: uuid.UUID
+    partner: PartnerOut
+    created_at: datetime

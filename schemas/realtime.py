@@ -1,0 +1,175 @@
+"""Frames of the live channel `/api/v1/ws`, discriminated on `type`.
+
+Ordering: pair events reach a socket in `seq` order, except that signal events
+(`pause`, `slow`, `resume`) may overtake events still queued for that socket, so that
+a pause is never stuck behind a backlog. A client keeps, as its `last_seq`, the
+highest seq up to which it has every event, and ignores a seq it already has.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from schemas.base import Inbound, Outbound
+from schemas.signals import SignalOut, SignalState
+
+# -- client to server ------------------------------------------------------------------
+
+
+class Hello(Inbound):
+    """The first frame: who I am and the last seq I have."""
+
+    type: Literal["hello"]
+    token: Annotated[str, Field(max_length=128)] | None = None
+    last_seq: Annotated[int, Field(ge=0)] = 0
+
+
+class SignalCommand(Inbound):
+    """Stop now / slow down / lift my own signal. `id` makes it idempotent."""
+
+    type: Literal["pause", "slow", "resume"]
+    id: uuid.UUID
+
+
+class ReceiptIn(Inbound):
+    """My device has (delivered) or I have acknowledged (seen) a partner's event."""
+
+    type: Literal["receipt"]
+    seq: Annotated[int, Field(ge=1)]
+    status: Literal["delivered", "seen"]
+
+
+class Ping(Inbound):
+    """A heartbeat; the other side answers `pong`. Either side may send it."""
+
+    type: Literal["ping"]
+
+
+class Pong(Inbound):
+    """The answer to `ping`."""
+
+    type: Literal["pong"]
+
+
+ClientFrame = Annotated[
+    Hello | SignalCommand | ReceiptIn | Ping | Pong, Field(discriminator="type")
+]
+client_frame = TypeAdapter(ClientFrame)
+CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong"})
+
+# -- server to client ------------------------------------------------------------------
+
+
+class Welcome(Outbound):
+    """The answer to hello; replay of missed events follows, then live events."""
+
+    type: Literal["welcome"]
+    pair_id: uuid.UUID
+    seq: int = Field(description="the pair's latest seq")
+    signal: SignalOut
+    me: uuid.UUID
+    partner_id: uuid.UUID
+    partner_online: bool
+    heartbeat_seconds: float
+
+
+class Ack(Outbound):
+    """The command with this id is stored as the event with this seq."""
+
+    type: Literal["ack"]
+    id: uuid.UUID
+    seq: int
+
+
+ErrorCode = Literal["invalid", "unknown_type", "not_allowed", "conflict", "rate_limited",
+                    "not_found", "unavailable"]
+
+
+class Error(Outbound):
+    """A refused frame; nothing was changed."""
+
+    type: Literal["error"]
+    id: uuid.UUID | None = None
+    code: ErrorCode
+    detail: str
+
+
+class ReceiptOut(Outbound):
+    """The partner's device has (delivered) or the partner has acknowledged (seen) my event."""
+
+    type: Literal["receipt"]
+    seq: int
+    status: Literal["delivered", "seen"]
+    by: uuid.UUID
+
+
+class Presence(Outbound):
+    """Whether the partner has a live connection now (right within the heartbeat window)."""
+
+    type: Literal["presence"]
+    user_id: uuid.UUID
+    online: bool
+
+
+class PingOut(Outbound):
+    """Heartbeat from the server; answer with `pong`."""
+
+    type: Literal["ping"]
+
+
+class PongOut(Outbound):
+    """The answer to a client's `ping`."""
+
+    type: Literal["pong"]
+
+
+class SignalData(Outbound):
+    """What a signal event changed: the actor's own state and the pair's."""
+
+    state: SignalState
+    signal: dict[str, Any]
+
+
+class _Envelope(Outbound):
+    seq: int
+    id: uuid.UUID
+    actor: uuid.UUID | None
+    at: datetime
+
+
+class SignalEvent(_Envelope):
+    """A partner paused, slowed down, or lifted their own signal."""
+
+    type: Literal["pause", "slow", "resume"]
+    data: SignalData
+
+
+class PairEnded(_Envelope):
+    """The pair ended; the socket closes with 4403 right after."""
+
+    type: Literal["pair.ended"]
+    data: dict[str, Any]
+
+
+PairEvent = Annotated[SignalEvent | PairEnded, Field(discriminator="type")]
+
+ServerFrame = Annotated[
+    Welcome | Ack | Error | ReceiptOut | Presence | PingOut | PongOut | SignalEvent | PairEnded,
+    Field(discriminator="type"),
+]
+server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)
+
+# Close codes; 1009 (frame too big) comes from the websocket layer itself.
+CLOSE_CODES = {
+    1012: "the server is restarting: reconnect (to another instance) with last_seq",
+    4400: "the first frame was not a hello",
+    4401: "missing, wrong, expired or revoked token",
+    4403: "not paired, or the pair ended",
+    4408: "no hello within the time limit",
+    4409: "fell too far behind: reconnect with last_seq to resync",
+    4410: "nothing heard within the heartbeat window",
+}

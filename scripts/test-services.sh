@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Makes sure the real servers the tests use are running: PostgreSQL and Redis on
+# 127.0.0.1. Installs them from Debian's packages when missing (as root), starts them
+# when stopped. Tests skip without them, except with CI=true, where they fail.
+set -uo pipefail
+
+apt_install() {
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        [ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    else
+        echo "test-services: cannot install $* (not root or no apt-get)" >&2
+        return 1
+    fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# PostgreSQL: trust auth on loopback and a database named `test`, as on the CI machine.
+if ! port_open 5432; then
+    if ! command -v pg_ctlcluster >/dev/null; then
+        apt_install postgresql && fresh_pg=1
+    fi
+    if command -v pg_ctlcluster >/dev/null; then
+        version=$(ls /etc/postgresql | sort -n | tail -1)
+        if [ -n "${fresh_pg:-}" ]; then
+            hba=/etc/postgresql/$version/main/pg_hba.conf
+            sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' "$hba"
+        fi
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+        for _ in $(seq 50); do port_open 5432 && break; sleep 0.2; done
+        if [ -n "${fresh_pg:-}" ]; then
+            su postgres -c "createdb test" 2>/dev/null || true
+        fi
+    fi
+fi
+port_open 5432 && echo "test-services: PostgreSQL is up" || echo "test-services: PostgreSQL is NOT up" >&2
+
+# Redis: the tests also start throwaway redis-server processes of their own.
+if ! command -v redis-server >/dev/null; then
+    apt_install redis-server
+fi
+if ! port_open 6379 && command -v redis-server >/dev/null; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+    for _ in $(seq 50); do port_open 6379 && break; sleep 0.1; done
+fi
+port_open 6379 && echo "test-services: Redis is up" || echo "test-services: Redis is NOT up" >&2
+exit 0

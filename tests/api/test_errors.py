@@ -1,0 +1,125 @@
+"""Every error is problem+json, and a refused request changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.test_accounts import assert_problem
+from tests.support import PASSWORD, LiveServer, client, register, server_settings, unique_name
+
+
+def test_health_and_openapi(server: LiveServer) -> None:
+    assert httpx.get(server.url + "/healthz").json() == {"status": "ok"}
+    assert httpx.get(server.url + "/readyz").status_code == 200
+    spec = httpx.get(server.url + "/api/v1/openapi.json").json()
+    assert "/api/v1/auth/register" in spec["paths"]
+
+
+def test_unknown_route_and_wrong_method(server: LiveServer) -> None:
+    http = client(server)
+    assert_problem(http.get("/no/such/thing"), 404)
+    wrong = http.put("/auth/login", json={})
+    assert_problem(wrong, 405)
+
+
+@pytest.mark.parametrize("payload", [b"{not json", b"[]", b'"text"', b"", b"\xff\xfe"])
+def test_malformed_bodies_are_422(server: LiveServer, payload: bytes) -> None:
+    answer = client(server).post("/auth/register", content=payload,
+                                 headers={"content-type": "application/json"})
+    assert_problem(answer, 422)
+    assert answer.json()["errors"]
+
+
+def test_oversized_body_is_413_and_creates_nothing(server: LiveServer) -> None:
+    name = unique_name()
+    body = {"username": name, "password": PASSWORD, "display_name": "x" * 70_000}
+    assert_problem(client(server).post("/auth/register", json=body), 413)
+
+    def chunks():  # no Content-Length: the limit must count the streamed bytes
+        yield b'{"username": "' + name.encode() + b'", "password": "' + PASSWORD.encode()
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    streamed = client(server).post("/auth/register", content=chunks(),
+                                   headers={"content-type": "application/json"})
+    assert_problem(streamed, 413)
+    login = client(server).post("/auth/login", json={"username": name, "password": PASSWORD})
+    assert_problem(login, 401)
+
+
+def test_unexpected_error_is_a_bare_500_and_logs_no_data(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    live = LiveServer(server_settings(data_dir=tmp_path))
+
+    @live.app.get("/api/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("very private words")
+
+    live.start()
+    try:
+        with caplog.at_level(logging.INFO):
+            answer = client(live).get("/boom")
+        assert_problem(answer, 500)
+        assert "private" not in answer.text and "Traceback" not in answer.text
+        assert "very private words" not in caplog.text
+        assert "RuntimeError" in caplog.text
+    finally:
+        live.stop()
+
+
+def test_registration_is_rate_limited_per_address(make_server: Callable[..., LiveServer]) -> None:
+    live = make_server(register_per_minute=2)
+    http = client(live)
+    for _ in range(2):
+        assert http.post("/auth/register", json={"username": unique_name(), "password": PASSWORD}
+                         ).status_code == 201
+    name = unique_name()
+    limited = http.post("/auth/register", json={"username": name, "password": PASSWORD})
+    assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) >= 1
+    # Nothing was created, and another address is not affected.
+    assert client(live).post("/auth/register", json={"username": name, "password": PASSWORD}
+                             ).status_code == 201
+
+
+def test_login_is_rate_limited_per_address(make_server: Callable[..., LiveServer]) -> None:
+    live = make_server(login_per_minute=3)
+    person = register(live)
+    http = client(live)
+    for _ in range(3):
+        http.post("/auth/login", json={"username": person.username, "password": "wrong one!!"})
+    assert_problem(http.post("/auth/login",
+                             json={"username": person.username, "password": PASSWORD}), 429)
+
+
+def test_failed_logins_slow_down_without_locking_the_owner_out(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    live = make_server(login_free_failures=3)
+    person = register(live)
+    attacker = client(live)
+    for _ in range(3):
+        assert_problem(attacker.post("/auth/login", json={"username": person.username,
+                                                          "password": "guess guess"}), 401)
+    slowed = attacker.post("/auth/login",
+                           json={"username": person.username, "password": "guess guess"})
+    assert_problem(slowed, 429)
+    assert 1 <= int(slowed.headers["retry-after"]) <= 60
+    # The owner, on their own device, still gets in at once.
+    owner = client(live).post("/auth/login",
+                              json={"username": person.username, "password": PASSWORD})
+    assert owner.status_code == 200
+
+
+def test_security_headers_on_every_response(server: LiveServer) -> None:
+    for answer in (httpx.get(server.url + "/healthz"), client(server).get("/nope")):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert "script-src 'self'" in answer.headers["content-security-policy"]

@@ -1,0 +1,130 @@
+"""Pairing through HTTP: invites, join, the pair, leaving."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import func, select
+
+from api.models import CommandAlias, Event, Invite, Pair, PairMember, SignalState
+from tests.api.test_accounts import assert_problem
+from tests.support import LiveServer, new_pair, register
+
+
+def test_invite_join_and_view_the_pair(server: LiveServer) -> None:
+    a = register(server, display_name="Alex")
+    b = register(server, display_name="Sam")
+    invite = a.post("/pair/invites")
+    assert invite.status_code == 201
+    code = invite.json()["code"]
+    assert len(code) == 9 and code[4] == "-"
+    expires = datetime.fromisoformat(invite.json()["expires_at"])
+    assert timedelta(minutes=1) < expires - datetime.now(UTC) <= timedelta(minutes=15)
+
+    # Read aloud and typed loosely: lower case, no dash, O for 0 still works.
+    typed = code.lower().replace("-", " ").replace("0", "o")
+    joined = b.post("/pair/join", json={"code": typed})
+    assert joined.status_code == 201, joined.text
+    body = joined.json()
+    assert body["partner"] == {"id": a.id, "display_name": "Alex"}
+
+    seen_by_a = a.get("/pair").json()
+    seen_by_b = b.get("/pair").json()
+    assert seen_by_a["pair_id"] == seen_by_b["pair_id"] == body["pair_id"]
+    assert seen_by_a["partner"] == {"id": b.id, "display_name": "Sam"}
+    assert a.get("/me").json()["pair_id"] == body["pair_id"]
+    # The code is spent.
+    c = register(server)
+    assert_problem(c.post("/pair/join", json={"code": code}), 404)
+
+
+def test_a_new_code_replaces_the_previous_one(server: LiveServer) -> None:
+    a, b = register(server), register(server)
+    first = a.post("/pair/invites").json()["code"]
+    second = a.post("/pair/invites").json()["code"]
+    assert_problem(b.post("/pair/join", json={"code": first}), 404)
+    assert b.post("/pair/join", json={"code": second}).status_code == 201
+
+
+def test_joining_your_own_code_is_403(server: LiveServer) -> None:
+    a = register(server)
+    code = a.post("/pair/invites").json()["code"]
+    assert_problem(a.post("/pair/join", json={"code": code}), 403)
+
+
+def test_unknown_malformed_and_expired_codes_are_404(server: LiveServer) -> None:
+    a, b = register(server), register(server)
+    assert_problem(b.post("/pair/join", json={"code": "ZZZZ-ZZZZ"}), 404)
+    assert_problem(b.post("/pair/join", json={"code": "not a code"}), 404)
+    code = a.post("/pair/invites").json()["code"]
+
+    async def expire() -> None:
+        async with server.services.db.write() as session:
+            await session.execute(sa.update(Invite).values(
+                expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+
+    server.run(expire())
+    assert_problem(b.post("/pair/join", json={"code": code}), 404)
+
+
+def test_wrong_guesses_are_limited_and_then_even_a_right_code_waits(server: LiveServer) -> None:
+    a, guesser = register(server), register(server)
+    code = a.post("/pair/invites").json()["code"]
+    for _ in range(5):
+        assert_problem(guesser.post("/pair/join", json={"code": "ZZZZ-ZZZZ"}), 404)
+    limited = guesser.post("/pair/join", json={"code": code})
+    assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) >= 1
+    # Someone else with the right code is not held up.
+    assert register(server).post("/pair/join", json={"code": code}).status_code == 201
+
+
+def test_already_paired_is_409(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    c = register(server)
+    assert_problem(a.post("/pair/invites"), 409)
+    code = c.post("/pair/invites").json()["code"]
+    assert_problem(b.post("/pair/join", json={"code": code}), 409)
+
+
+def test_unpaired_person_gets_404_on_pair_routes(server: LiveServer) -> None:
+    loner = register(server)
+    assert_problem(loner.get("/pair"), 404)
+    assert_problem(loner.delete("/pair"), 404)
+    assert_problem(loner.get("/signal"), 404)
+
+
+def test_unpairing_is_unilateral_and_immediate(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    assert b.delete("/pair").status_code == 204
+    for person in (a, b):
+        assert person.get("/me").json()["pair_id"] is None
+        assert_problem(person.get("/pair"), 404)
+        assert_problem(person.get("/signal"), 404)
+        assert_problem(person.delete("/pair"), 404)
+    # Both are free to pair again, with each other or anyone.
+    pair_again = a.post("/pair/invites").json()["code"]
+    assert b.post("/pair/join", json={"code": pair_again}).status_code == 201
+
+
+def test_unpairing_deletes_what_the_pair_shared(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    pair_id = a.get("/pair").json()["pair_id"]
+    with a.live() as live:
+        assert live.command("pause")["type"] == "ack"
+    assert b.delete("/pair").status_code == 204
+
+    async def leftovers() -> list[int]:
+        pid = uuid.UUID(pair_id)
+        async with server.services.db.read() as session:
+            return [
+                await session.scalar(select(func.count()).select_from(table)
+                                     .where(column == pid))
+                for table, column in ((Pair, Pair.id), (PairMember, PairMember.pair_id),
+                                      (Event, Event.pair_id), (SignalState, SignalState.pair_id),
+                                      (CommandAlias, CommandAlias.pair_id))
+            ]
+
+    assert server.run(leftovers()) == [0, 0, 0, 0, 0]

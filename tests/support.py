@@ -1,0 +1,298 @@
+"""Test helpers: a real uvicorn server in a thread, people, pairs and live sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from websockets.sync.client import ClientConnection, connect
+
+from api.config import Settings
+from api.main import create_app
+
+PASSWORD = "a quiet walk by the river"
+POSTGRES_URL = os.environ.get("ATTUNE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("ATTUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(server: str, reason: str) -> None:
+    """Skips outside CI when a real server is missing; fails in CI."""
+    message = f"{server} is not reachable ({reason}); start it or run the README's test command"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something listens there."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def fresh_postgres_database() -> str:
+    """Creates an empty database on the real PostgreSQL; returns its URL."""
+    import asyncpg
+
+    if not port_open("127.0.0.1", 5432):
+        need("PostgreSQL", "127.0.0.1:5432")
+    name = f"attune_test_{os.getpid()}_{secrets.token_hex(4)}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drops a database made by fresh_postgres_database."""
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+class LiveServer:
+    """The real app under uvicorn, on a free port, in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = create_app(settings)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=0, ws="websockets-sansio",
+            ws_per_message_deflate=False, ws_max_size=65536, log_config=None,
+            proxy_headers=True, forwarded_allow_ips="127.0.0.1", lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.port = 0
+
+    def start(self) -> LiveServer:
+        """Starts and waits until it accepts requests."""
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        """Asks uvicorn to exit and waits for it."""
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+    @property
+    def url(self) -> str:
+        """The base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The live channel's URL."""
+        return f"ws://127.0.0.1:{self.port}/api/v1/ws"
+
+    @property
+    def services(self) -> Any:
+        """The app's shared services (the database, the hub)."""
+        return self.app.state.services
+
+    def run(self, coro: Any) -> Any:
+        """Runs a coroutine on the server's own event loop (to read its database)."""
+        loop = self.services.hub._tasks[0].get_loop()
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=30)
+
+
+def server_settings(**overrides: Any) -> Settings:
+    """Settings for a test server: believes X-Forwarded-For from loopback."""
+    values: dict[str, Any] = {"trusted_proxies": ["127.0.0.1"], "data_dir": "unused"}
+    values.update(overrides)
+    return Settings(**values)
+
+
+def random_address() -> str:
+    """A distinct client address (a documentation prefix) for rate limits."""
+    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+
+
+def unique_name(prefix: str = "p") -> str:
+    """A fresh username."""
+    return f"{prefix}{uuid.uuid4().hex[:14]}"
+
+
+@dataclass
+class Person:
+    """A registered, signed-in person with their own HTTP client."""
+
+    server: LiveServer
+    username: str
+    id: str
+    token: str
+    http: httpx.Client
+    display_name: str = ""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.get(path, **kw)
+
+    def post(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.post(path, **kw)
+
+    def put(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.put(path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.request("DELETE", path, **kw)
+
+    @contextmanager
+    def live(self, last_seq: int = 0, hello: bool = True) -> Iterator[Live]:
+        """A websocket to the live channel, said hello on."""
+        with connect(self.server.ws_url, open_timeout=10, close_timeout=2) as ws:
+            live = Live(ws, self)
+            if hello:
+                live.hello(last_seq)
+            yield live
+
+
+OPEN_CLIENTS: list[httpx.Client] = []
+
+
+def client(server: LiveServer, token: str | None = None) -> httpx.Client:
+    """An HTTP client with its own client address; closed after the test."""
+    headers = {"X-Forwarded-For": random_address()}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    http = httpx.Client(base_url=server.url + "/api/v1", headers=headers, timeout=20)
+    OPEN_CLIENTS.append(http)
+    return http
+
+
+def register(server: LiveServer, username: str | None = None,
+             display_name: str | None = None) -> Person:
+    """Registers and signs in a new person."""
+    username = username or unique_name()
+    http = client(server)
+    body: dict[str, Any] = {"username": username, "password": PASSWORD}
+    if display_name:
+        body["display_name"] = display_name
+    created = http.post("/auth/register", json=body)
+    assert created.status_code == 201, created.text
+    login = http.post("/auth/login", json={"username": username, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    token = login.json()["token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    return Person(server, username, created.json()["id"], token, http,
+                  created.json()["display_name"])
+
+
+def pair_up(a: Person, b: Person) -> str:
+    """Pairs two people; returns the pair id."""
+    code = a.post("/pair/invites").json()["code"]
+    joined = b.post("/pair/join", json={"code": code})
+    assert joined.status_code == 201, joined.text
+    return str(joined.json()["pair_id"])
+
+
+def new_pair(server: LiveServer) -> tuple[Person, Person]:
+    """Two new people, paired."""
+    a, b = register(server), register(server)
+    pair_up(a, b)
+    return a, b
+
+
+class Live:
+    """A test-side live-channel client that reads with a deadline."""
+
+    def __init__(self, ws: ClientConnection, person: Person) -> None:
+        self.ws = ws
+        self.person = person
+        self.welcome: dict[str, Any] = {}
+        self.seen: list[dict[str, Any]] = []
+
+    def send(self, frame: dict[str, Any] | str | bytes) -> None:
+        self.ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
+
+    def recv(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The next frame other than a heartbeat."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = json.loads(self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+            if frame["type"] == "ping":
+                self.send({"type": "pong"})
+                continue
+            self.seen.append(frame)
+            return frame
+
+    def expect(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
+        """Reads until a frame of this type (and these field values) arrives."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.recv(max(0.01, deadline - time.monotonic()))
+            if frame["type"] == type_ and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+
+    def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
+        """Every non-heartbeat frame that arrives within `seconds`."""
+        frames: list[dict[str, Any]] = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                frames.append(self.recv(max(0.01, deadline - time.monotonic())))
+            except TimeoutError:
+                break
+        return frames
+
+    def hello(self, last_seq: int = 0) -> dict[str, Any]:
+        self.send({"type": "hello", "token": self.person.token, "last_seq": last_seq})
+        self.welcome = self.expect("welcome")
+        return self.welcome
+
+    def command(self, type_: str, command_id: str | None = None) -> dict[str, Any]:
+        """Sends a signal command and returns its ack (or error)."""
+        command_id = command_id or str(uuid.uuid4())
+        self.send({"type": type_, "id": command_id})
+        deadline = time.monotonic() + 5
+        while True:
+            frame = self.recv(max(0.01, deadline - time.monotonic()))
+            if frame["type"] in ("ack", "error") and frame.get("id") == command_id:
+                return frame
+
+    def close_code(self, timeout: float = 5.0) -> int | None:
+        """Reads until the server closes; returns its close code."""
+        from websockets.exceptions import ConnectionClosed
+
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
