@@ -13,10 +13,29 @@ from api.config import Settings
 from api.logs import configure
 
 
+async def _maintain(settings: Settings, command: str, keep: int) -> None:
+    from api.db import Database, make_engine, migrate
+    from api.services import events
+
+    engine = make_engine(settings)
+    try:
+        await migrate(engine)
+        if command == "compact":
+            db = Database(engine, serialize_writes=settings.is_sqlite)
+            async with db.write() as session:
+                dropped = await events.compact(session, keep_last=max(keep, 100))
+            print(f"compacted {dropped} events")
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parses the command line and runs the service or a maintenance command."""
     parser = argparse.ArgumentParser(prog="python -m api", description="Run Attune.")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument("command", nargs="?", default="serve",
+                        choices=["serve", "migrate", "compact"])
+    parser.add_argument("--keep", type=int, default=10_000,
+                        help="compact: events to keep per pair (default 10000)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
@@ -27,15 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValidationError, ValueError) as exc:
         print(f"attune: bad configuration: {exc}", file=sys.stderr)
         return 2
-    if args.command == "migrate":
-        from api.db import make_engine, migrate
-
-        async def run() -> None:
-            engine = make_engine(settings)
-            await migrate(engine)
-            await engine.dispose()
-
-        asyncio.run(run())
+    if args.command in ("migrate", "compact"):
+        asyncio.run(_maintain(settings, args.command, args.keep))
         return 0
     from api.main import create_app
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     )
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
     # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
-    trusted_proxies: list[str] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     token_idle_minutes: Annotated[int, Field(ge=5, le=60 * 24 * 90)] = 60 * 24 * 14
     token_absolute_days: Annotated[int, Field(ge=1, le=365)] = 90

@@ -75,6 +75,11 @@ class Welcome(Outbound):
     partner_id: uuid.UUID
     partner_online: bool
     heartbeat_seconds: float
+    resync: bool = Field(
+        default=False,
+        description="events after last_seq were compacted away: reload state over REST, "
+        "then apply the replay that follows",
+    )
 
 
 class Ack(Outbound):

@@ -6,13 +6,18 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +27,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from api.config import Settings
 from api.main import create_app
+from schemas.realtime import server_frame
 
 PASSWORD = "a quiet walk by the river"
 POSTGRES_URL = os.environ.get("ATTUNE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -153,7 +159,7 @@ def unique_name(prefix: str = "p") -> str:
 class Person:
     """A registered, signed-in person with their own HTTP client."""
 
-    server: LiveServer
+    server: LiveServer | ProcessServer
     username: str
     id: str
     token: str
@@ -174,9 +180,11 @@ class Person:
         return self.http.request("DELETE", path, **kw)
 
     @contextmanager
-    def live(self, last_seq: int = 0, hello: bool = True) -> Iterator[Live]:
-        """A websocket to the live channel, said hello on."""
-        with connect(self.server.ws_url, open_timeout=10, close_timeout=2) as ws:
+    def live(self, last_seq: int = 0, hello: bool = True,
+             via: LiveServer | ProcessServer | None = None) -> Iterator[Live]:
+        """A websocket to the live channel (of `via`, else the person's server), said hello on."""
+        url = (via or self.server).ws_url
+        with connect(url, open_timeout=10, close_timeout=2) as ws:
             live = Live(ws, self)
             if hello:
                 live.hello(last_seq)
@@ -186,7 +194,7 @@ class Person:
 OPEN_CLIENTS: list[httpx.Client] = []
 
 
-def client(server: LiveServer, token: str | None = None) -> httpx.Client:
+def client(server: LiveServer | ProcessServer, token: str | None = None) -> httpx.Client:
     """An HTTP client with its own client address; closed after the test."""
     headers = {"X-Forwarded-For": random_address()}
     if token:
@@ -196,7 +204,7 @@ def client(server: LiveServer, token: str | None = None) -> httpx.Client:
     return http
 
 
-def register(server: LiveServer, username: str | None = None,
+def register(server: LiveServer | ProcessServer, username: str | None = None,
              display_name: str | None = None) -> Person:
     """Registers and signs in a new person."""
     username = username or unique_name()
@@ -222,7 +230,7 @@ def pair_up(a: Person, b: Person) -> str:
     return str(joined.json()["pair_id"])
 
 
-def new_pair(server: LiveServer) -> tuple[Person, Person]:
+def new_pair(server: LiveServer | ProcessServer) -> tuple[Person, Person]:
     """Two new people, paired."""
     a, b = register(server), register(server)
     pair_up(a, b)
@@ -237,15 +245,19 @@ class Live:
         self.person = person
         self.welcome: dict[str, Any] = {}
         self.seen: list[dict[str, Any]] = []
+        self.pending: list[dict[str, Any]] = []
 
     def send(self, frame: dict[str, Any] | str | bytes) -> None:
         self.ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
 
     def recv(self, timeout: float = 5.0) -> dict[str, Any]:
-        """The next frame other than a heartbeat."""
+        """The next frame other than a heartbeat (frames put back by `command` first)."""
+        if self.pending:
+            return self.pending.pop(0)
         deadline = time.monotonic() + timeout
         while True:
             frame = json.loads(self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+            server_frame.validate_python(frame)  # every frame matches schemas/
             if frame["type"] == "ping":
                 self.send({"type": "pong"})
                 continue
@@ -281,10 +293,15 @@ class Live:
         command_id = command_id or str(uuid.uuid4())
         self.send({"type": type_, "id": command_id})
         deadline = time.monotonic() + 5
-        while True:
-            frame = self.recv(max(0.01, deadline - time.monotonic()))
-            if frame["type"] in ("ack", "error") and frame.get("id") == command_id:
-                return frame
+        others: list[dict[str, Any]] = []
+        try:
+            while True:
+                frame = self.recv(max(0.01, deadline - time.monotonic()))
+                if frame["type"] in ("ack", "error") and frame.get("id") == command_id:
+                    return frame
+                others.append(frame)
+        finally:
+            self.pending[:0] = others
 
     def close_code(self, timeout: float = 5.0) -> int | None:
         """Reads until the server closes; returns its close code."""
@@ -296,3 +313,86 @@ class Live:
                 self.ws.recv(timeout=max(0.01, deadline - time.monotonic()))
         except ConnectionClosed as closed:
             return closed.rcvd.code if closed.rcvd else None
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ProcessServer:
+    """`python -m api` as a real process, as it runs in production."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+        self.env = {**os.environ, "ATTUNE_TRUSTED_PROXIES": "127.0.0.1", **env}
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ProcessServer:
+        """Starts and waits for /healthz."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "api", "--port", str(self.port)], env=self.env,
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("the server process exited")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server process did not start")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stops the process (SIGTERM by default) and waits for it."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/api/v1/ws"
+
+
+class RedisProcess:
+    """A throwaway redis-server on its own port, that a test may stop and start again."""
+
+    def __init__(self) -> None:
+        if shutil.which("redis-server") is None:
+            need("Redis", "redis-server is not installed")
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not port_open("127.0.0.1", self.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -215,9 +215,14 @@ class RedisHub(Hub):
         super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds,
                          presence_ttl=presence_ttl)
         import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
 
+        # Two quick retries get past a pooled connection that died with a Redis restart.
         self._redis = redis.Redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=2, retry_on_timeout=False
+            url, socket_timeout=5, socket_connect_timeout=1,
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         )
 
     async def start(self) -> None:

@@ -128,9 +128,13 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         await _close(ws, CLOSE_PAIR, "not paired")
         return
     last_seq = hello.last_seq if hello.last_seq <= pair.last_seq else 0
+    async with ctx.db.read() as session:
+        oldest = await events.first_seq(session, pair_id=pair.id)
+    # Events before `oldest` were compacted away: the client must reload over REST.
+    resync = oldest is not None and last_seq < oldest - 1
     conn = Connection(
         ws, user_id=principal.account_id, partner_id=partner.id, pair_id=pair.id,
-        session_id=principal.session_id, last_seq=last_seq,
+        session_id=principal.session_id, last_seq=oldest - 1 if resync and oldest else last_seq,
         queue_limit=ctx.settings.socket_queue_limit,
         filler=lambda c, target: _fill_from_log(ctx.db, c, target),
     )
@@ -140,7 +144,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
         "partner_id": str(partner.id), "partner_online": conn.partner_online,
-        "heartbeat_seconds": ctx.settings.heartbeat_seconds,
+        "heartbeat_seconds": ctx.settings.heartbeat_seconds, "resync": resync,
     }, urgent=True)
     await ctx.hub.attach(conn)
     # Attached first, then read: whatever is stored after this read arrives live.

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.errors import NotFound
-from api.models import Event, Pair
+from api.models import CommandAlias, Event, Pair
 
 # Signal events overtake anything else queued for a socket.
 URGENT_TYPES = frozenset({"pause", "slow", "resume"})
@@ -69,3 +69,33 @@ async def find_by_id(session: AsyncSession, *, pair_id: uuid.UUID,
     return await session.scalar(
         select(Event).where(Event.pair_id == pair_id, Event.id == event_id)
     )
+
+
+async def first_seq(session: AsyncSession, *, pair_id: uuid.UUID) -> int | None:
+    """The oldest seq still in the pair's log, if any."""
+    seq: int | None = await session.scalar(
+        select(sa.func.min(Event.seq)).where(Event.pair_id == pair_id)
+    )
+    return seq
+
+
+async def compact(session: AsyncSession, *, keep_last: int) -> int:
+    """Drops each pair's events older than its newest `keep_last`; returns how many.
+
+    Compaction never breaks a client: the current state of everything lives in its own
+    tables, not only in the log. A client whose `last_seq` is older than the oldest
+    kept event gets `resync: true` in its welcome, reloads the state over REST, and
+    goes on from the replay. Command ids older than the horizon are forgotten with
+    their events.
+    """
+    horizon = (
+        select(Pair.last_seq - keep_last).where(col(Pair.id) == col(Event.pair_id))
+        .scalar_subquery()
+    )
+    deleted = await session.execute(sa.delete(Event).where(col(Event.seq) <= horizon))
+    alias_horizon = (
+        select(Pair.last_seq - keep_last).where(col(Pair.id) == col(CommandAlias.pair_id))
+        .scalar_subquery()
+    )
+    await session.execute(sa.delete(CommandAlias).where(col(CommandAlias.seq) <= alias_horizon))
+    return int(deleted.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,77 @@
+"""Two real instances on the real PostgreSQL, sharing news through Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import (
+    ProcessServer,
+    RedisProcess,
+    drop_postgres_database,
+    fresh_postgres_database,
+    new_pair,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+@pytest.fixture
+def redis() -> Iterator[RedisProcess]:
+    process = RedisProcess().start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def instances(redis: RedisProcess) -> Iterator[tuple[ProcessServer, ProcessServer]]:
+    url = fresh_postgres_database()
+    # A long sweep: delivery within a second can then only have come through Redis.
+    env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "ATTUNE_SWEEP_SECONDS": "30"}
+    one = ProcessServer(env).start()
+    two = ProcessServer(env).start()
+    yield one, two
+    one.stop()
+    two.stop()
+    drop_postgres_database(url)
+
+
+def test_a_pause_sent_through_one_instance_reaches_the_other(
+    instances: tuple[ProcessServer, ProcessServer],
+) -> None:
+    one, two = instances
+    a, b = new_pair(one)
+    with a.live(via=one) as la, b.live(via=two) as lb:
+        assert lb.welcome["partner_online"] is True  # presence across instances
+        seq = la.command("pause")["seq"]
+        assert lb.expect("pause", timeout=1.0)["seq"] == seq
+        lb.send({"type": "receipt", "seq": seq, "status": "seen"})
+        assert la.expect("receipt", timeout=1.0)["status"] == "seen"
+    # Revocation and the end of the pair cross instances too.
+    with a.live(via=one) as la, b.live(via=two) as lb:
+        assert a.post("/auth/logout").status_code == 204
+        assert la.close_code(timeout=2) == 4401
+        assert b.delete("/pair").status_code == 204
+        assert lb.expect("pair.ended", timeout=2)["actor"] == b.id
+
+
+def test_redis_going_away_and_coming_back_loses_nothing(
+    redis: RedisProcess, instances: tuple[ProcessServer, ProcessServer],
+) -> None:
+    one, two = instances
+    a, b = new_pair(one)
+    kinds = ["pause", "resume", "slow", "resume"] * 3
+    with a.live(via=one) as la, b.live(via=two) as lb:
+        for kind in kinds[:4]:
+            la.command(kind)
+        redis.stop()
+        for kind in kinds[4:8]:
+            assert la.command(kind)["type"] == "ack"  # stored, though Redis is gone
+        redis.start()
+        for kind in kinds[8:]:
+            la.command(kind)
+        # Signals may overtake a gap being filled from the log: every seq exactly once.
+        got = [f["seq"] for f in lb.quiet(3) if f.get("seq")]
+        assert sorted(got) == list(range(1, len(kinds) + 1))
+        assert b.get("/signal").json()["state"] == "clear"
