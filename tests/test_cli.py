@@ -27,3 +27,19 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path: Path) -> No
     assert bad_url.returncode == 2 and "DATABASE_URL" in bad_url.stderr
     bad_number = run(ATTUNE_HEARTBEAT_SECONDS="often", ATTUNE_DATA_DIR=str(tmp_path))
     assert bad_number.returncode == 2 and "heartbeat_seconds" in bad_number.stderr
+
+
+def test_the_embedded_default_starts_and_serves(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.support import ProcessServer
+
+    server = ProcessServer({"ATTUNE_DATA_DIR": str(tmp_path / "fresh")}).start()
+    try:
+        assert httpx.get(server.url + "/healthz").json() == {"status": "ok"}
+        assert httpx.get(server.url + "/readyz").status_code == 200
+        spec = httpx.get(server.url + "/api/v1/openapi.json").json()
+        assert spec["info"]["title"] == "Attune"
+    finally:
+        server.stop()
+    assert (tmp_path / "fresh" / "attune.db").exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+
+import structlog
 from fastapi import APIRouter, WebSocket
 
 from api.deps import PairMember, Svc
@@ -9,6 +12,7 @@ from api.realtime.protocol import LiveContext, serve_socket
 from api.services import signals
 from schemas.signals import SignalOut
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["signals"])
 
 
@@ -23,5 +27,10 @@ async def get_signal(member: PairMember, services: Svc) -> SignalOut:
 async def live(websocket: WebSocket) -> None:
     """The live channel; see schemas/README.md for the protocol."""
     services = websocket.app.state.services
-    await serve_socket(websocket, LiveContext(db=services.db, hub=services.hub,
-                                              settings=services.settings))
+    try:
+        await serve_socket(websocket, LiveContext(db=services.db, hub=services.hub,
+                                                  settings=services.settings))
+    except Exception as exc:  # log the type only: a traceback may quote stored data
+        log.error("socket_failed", error=type(exc).__name__)
+        with contextlib.suppress(Exception):
+            await websocket.close(1011)
