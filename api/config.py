@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
     )
+    # The keyring file (a compose secret in production); default: keys.json in data_dir.
+    keys_file: Path | None = None
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
     # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -68,6 +70,11 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///") or url.startswith("sqlite+aiosqlite:///"):
             return "sqlite+aiosqlite:///" + url.split(":///", 1)[1]
         raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
+
+    @property
+    def keyring_path(self) -> Path:
+        """Where the encryption keys are read from."""
+        return self.keys_file or self.data_dir / "keys.json"
 
     @property
     def is_sqlite(self) -> bool:

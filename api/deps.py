@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.config import Settings
+from api.crypto import Keyring
 from api.db import Database
 from api.errors import NotAuthenticated
 from api.ratelimit import LoginThrottle, TokenBuckets
@@ -37,6 +38,7 @@ class Services:
     db: Database
     hub: Hub
     hasher: Hasher
+    keyring: Keyring
     limits: Limits
 
 

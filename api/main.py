@@ -13,13 +13,14 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.config import Settings, get_settings
+from api.crypto import load_keyring
 from api.db import Database, make_engine, migrate
 from api.deps import Limits, Services
 from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
 from api.realtime.protocol import sweep_database
-from api.routes import accounts, pairing, signals
+from api.routes import accounts, boundaries, pairing, signals
 from api.security import Hasher
 
 log = structlog.get_logger(__name__)
@@ -64,8 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(engine, serialize_writes=settings.is_sqlite)
         hub = _hub(settings, db)
         hasher = Hasher(settings.hash_workers)
+        keyring = load_keyring(settings.keyring_path,
+                               create=settings.environment != "production")
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
-                                      limits=_limits(settings))
+                                      keyring=keyring, limits=_limits(settings))
         await hub.start()
         log.info("started", database=engine.dialect.name,
                  hub="redis" if settings.redis_url else "memory")
@@ -86,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
-    for module in (accounts, pairing, signals):
+    for module in (accounts, pairing, signals, boundaries):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

@@ -84,6 +84,9 @@ class Pair(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     created_at: datetime = _ts(default_factory=utcnow)
     last_seq: int = 0
+    review_every_days: int | None = None
+    last_review_at: datetime | None = _ts(default=None, nullable=True)
+    review_started_at: datetime | None = _ts(default=None, nullable=True)
 
 
 class PairMember(SQLModel, table=True):
@@ -115,7 +118,8 @@ class Event(SQLModel, table=True):
     type: str = Field(max_length=40)
     actor_id: uuid.UUID | None = None
     at: datetime = _ts(default_factory=utcnow)
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    # The event's data as JSON, sealed with the keyring (it may hold labels and phrases).
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
 
     __table_args__ = (sa.UniqueConstraint("pair_id", "id", name="uq_event_pair_id_id"),)
 
@@ -146,3 +150,59 @@ class SignalState(SQLModel, table=True):
     seq: int
     set_at: datetime = _ts(default_factory=utcnow)
     receipt: str = Field(default="sent", max_length=10)
+
+
+def _pair_fk(**column: Any) -> Any:
+    return Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("pair.id", ondelete="CASCADE"),
+                                     nullable=False, **column))
+
+
+class Boundary(SQLModel, table=True):
+    """An activity on the pair's list; `state` is the combined answer of both."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk(index=True)
+    label: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
+    label_digest: str = Field(max_length=64)  # keyed digest of the folded label
+    category: str = Field(max_length=24)
+    catalogue_key: str | None = Field(default=None, max_length=40)
+    created_by: uuid.UUID | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+    version: int = 1
+    state: str = Field(default="open", max_length=8)
+    state_changed_at: datetime = _ts(default_factory=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("pair_id", "label_digest", name="uq_boundary_pair_label"),
+    )
+
+
+class BoundaryAnswer(SQLModel, table=True):
+    """One partner's own answer to one activity; never shown to the other."""
+
+    __tablename__ = "boundary_answer"
+
+    boundary_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("boundary.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    account_id: uuid.UUID = Field(primary_key=True)
+    answer: str = Field(max_length=5)
+    answered_at: datetime = _ts(default_factory=utcnow)
+
+
+class BoundaryHistory(SQLModel, table=True):
+    """When an activity's combined state changed, without who changed it."""
+
+    __tablename__ = "boundary_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    boundary_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("boundary.id", ondelete="CASCADE"), index=True,
+            nullable=False,
+        )
+    )
+    state: str = Field(max_length=8)
+    at: datetime = _ts(default_factory=utcnow)

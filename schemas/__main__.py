@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from schemas import accounts, pairing, problems, realtime, signals
+from schemas import accounts, boundaries, pairing, problems, realtime, signals
 
 OUT = Path(__file__).parent / "json"
 
@@ -20,6 +20,10 @@ REST_MODELS: list[type[BaseModel]] = [
     accounts.TokenOut, accounts.MeOut, accounts.DeviceOut, accounts.ExportOut,
     pairing.InviteOut, pairing.JoinIn, pairing.JoinOut, pairing.PairOut,
     signals.SignalOut,
+    boundaries.BoundaryIn, boundaries.BoundaryEdit, boundaries.AnswerIn,
+    boundaries.BoundaryOut, boundaries.BoundaryList, boundaries.HistoryOut,
+    boundaries.CatalogueOut, boundaries.CatalogueTake, boundaries.ReviewPlanIn,
+    boundaries.ReviewOut,
 ]
 
 

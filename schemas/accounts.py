@@ -90,3 +90,4 @@ class ExportOut(Outbound):
     devices: list[DeviceOut]
     pair: dict[str, object] | None
     signals: list[dict[str, object]]
+    boundary_answers: list[dict[str, object]]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from schemas.base import Inbound, Outbound
+from schemas.boundaries import Answer, BoundaryPublic, State
 from schemas.signals import SignalOut, SignalState
 
 # -- client to server ------------------------------------------------------------------
@@ -55,11 +56,19 @@ class Pong(Inbound):
     type: Literal["pong"]
 
 
+class Viewing(Inbound):
+    """Which shared screen I have open (e.g. "boundaries"), or null; told to the partner."""
+
+    type: Literal["viewing"]
+    screen: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")] | None = None
+
+
 ClientFrame = Annotated[
-    Hello | SignalCommand | ReceiptIn | Ping | Pong, Field(discriminator="type")
+    Hello | SignalCommand | ReceiptIn | Ping | Pong | Viewing, Field(discriminator="type")
 ]
 client_frame = TypeAdapter(ClientFrame)
-CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong"})
+CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong",
+                          "viewing"})
 
 # -- server to client ------------------------------------------------------------------
 
@@ -120,6 +129,23 @@ class Presence(Outbound):
     online: bool
 
 
+class PartnerViewing(Outbound):
+    """Which shared screen the partner has open now (null: none)."""
+
+    type: Literal["partner.viewing"]
+    user_id: uuid.UUID
+    screen: str | None
+
+
+class BoundaryAnswered(Outbound):
+    """To my own devices only: my answer changed (the partner never gets this)."""
+
+    type: Literal["boundary.answered"]
+    id: uuid.UUID
+    my_answer: Answer
+    version: int
+
+
 class PingOut(Outbound):
     """Heartbeat from the server; answer with `pong`."""
 
@@ -153,6 +179,41 @@ class SignalEvent(_Envelope):
     data: SignalData
 
 
+class BoundaryItemData(Outbound):
+    """An activity as both see it (no answers), and its state before this event."""
+
+    item: BoundaryPublic
+    previous_state: State | None = None
+
+
+class BoundaryEvent(_Envelope):
+    """An activity was added or changed (label, category or combined state)."""
+
+    type: Literal["boundary.added", "boundary.changed"]
+    data: BoundaryItemData
+
+
+class BoundaryRemovedData(Outbound):
+    """Which activity went, and its state before."""
+
+    id: uuid.UUID
+    previous_state: State
+
+
+class BoundaryRemoved(_Envelope):
+    """An activity was removed from the list."""
+
+    type: Literal["boundary.removed"]
+    data: BoundaryRemovedData
+
+
+class ReviewEvent(_Envelope):
+    """A review of the list was planned, started, joined or finished (with its summary)."""
+
+    type: Literal["review.planned", "review.started", "review.joined", "review.finished"]
+    data: dict[str, Any]
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -160,10 +221,14 @@ class PairEnded(_Envelope):
     data: dict[str, Any]
 
 
-PairEvent = Annotated[SignalEvent | PairEnded, Field(discriminator="type")]
+PairEvent = Annotated[
+    SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PairEnded,
+    Field(discriminator="type"),
+]
 
 ServerFrame = Annotated[
-    Welcome | Ack | Error | ReceiptOut | Presence | PingOut | PongOut | SignalEvent | PairEnded,
+    Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered | PingOut
+    | PongOut | SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +176,9 @@ class Person:
     def put(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.put(path, **kw)
 
+    def patch(self, path: str, **kw: Any) -> httpx.Response:
+        return self.http.patch(path, **kw)
+
     def delete(self, path: str, **kw: Any) -> httpx.Response:
         return self.http.request("DELETE", path, **kw)
 
@@ -264,12 +267,15 @@ class Live:
             self.seen.append(frame)
             return frame
 
-    def expect(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
-        """Reads until a frame of this type (and these field values) arrives."""
+    def expect(self, type_: str, timeout: float = 5.0,
+               where: Callable[[dict[str, Any]], bool] | None = None,
+               **match: Any) -> dict[str, Any]:
+        """Reads until a frame of this type (with these field values, passing `where`)."""
         deadline = time.monotonic() + timeout
         while True:
             frame = self.recv(max(0.01, deadline - time.monotonic()))
-            if frame["type"] == type_ and all(frame.get(k) == v for k, v in match.items()):
+            if (frame["type"] == type_ and all(frame.get(k) == v for k, v in match.items())
+                    and (where is None or where(frame))):
                 return frame
 
     def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
@@ -281,6 +287,14 @@ class Live:
                 frames.append(self.recv(max(0.01, deadline - time.monotonic())))
             except TimeoutError:
                 break
+        return frames
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Every frame queued before now: a ping's pong comes after all of them."""
+        self.send({"type": "ping"})
+        frames: list[dict[str, Any]] = []
+        while (frame := self.recv())["type"] != "pong":
+            frames.append(frame)
         return frames
 
     def hello(self, last_seq: int = 0) -> dict[str, Any]:

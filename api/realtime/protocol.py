@@ -16,6 +16,7 @@ from sqlmodel import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from api.config import Settings
+from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, DomainError, NotAuthenticated
 from api.models import Pair, PairMember
@@ -30,6 +31,7 @@ from schemas.realtime import (
     Pong,
     ReceiptIn,
     SignalCommand,
+    Viewing,
     client_frame,
 )
 
@@ -45,6 +47,7 @@ class LiveContext:
 
     db: Database
     hub: Hub
+    keyring: Keyring
     settings: Settings
 
 
@@ -68,12 +71,12 @@ async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
     return SweepResult(last_seq=last_seq, live_sessions=live)
 
 
-async def _fill_from_log(db: Database, conn: Connection, target: int) -> None:
+async def _fill_from_log(ctx: LiveContext, conn: Connection, target: int) -> None:
     """Delivers logged events after the socket's `sent_upto`, one page at a time."""
-    async with db.read() as session:
+    async with ctx.db.read() as session:
         rows = await events.read_after(session, pair_id=conn.pair_id, after=conn.sent_upto)
     for event in rows:
-        frame = events.envelope(event)
+        frame = events.envelope(event, ctx.keyring)
         conn.deliver_event(frame, dumps(frame))
 
 
@@ -136,7 +139,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         ws, user_id=principal.account_id, partner_id=partner.id, pair_id=pair.id,
         session_id=principal.session_id, last_seq=oldest - 1 if resync and oldest else last_seq,
         queue_limit=ctx.settings.socket_queue_limit,
-        filler=lambda c, target: _fill_from_log(ctx.db, c, target),
+        filler=lambda c, target: _fill_from_log(ctx, c, target),
     )
     signal = await signals.get_signal(db=ctx.db, pair_id=pair.id, account_id=principal.account_id)
     conn.partner_online = await ctx.hub.is_online(partner.id)
@@ -254,7 +257,8 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> None:
     if isinstance(frame, SignalCommand):
         accepted = await signals.send_signal(
-            db=ctx.db, hub=ctx.hub, pair_id=conn.pair_id, actor_id=conn.user_id,
+            db=ctx.db, hub=ctx.hub, keyring=ctx.keyring, pair_id=conn.pair_id,
+            actor_id=conn.user_id,
             command_id=frame.id, command=frame.type)
         conn.send({"type": "ack", "id": str(frame.id), "seq": accepted.seq}, urgent=True)
     elif isinstance(frame, ReceiptIn):
@@ -264,5 +268,8 @@ async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> Non
         conn.send({"type": "pong"})
     elif isinstance(frame, Pong):
         pass
+    elif isinstance(frame, Viewing):
+        await ctx.hub.send_to_user(conn.partner_id, {
+            "type": "partner.viewing", "user_id": str(conn.user_id), "screen": frame.screen})
     elif isinstance(frame, Hello):
         conn.send(_error("invalid", "Already said hello on this connection."))

@@ -59,7 +59,7 @@ async def devices(principal: CurrentUser, services: Svc) -> list[DeviceOut]:
 @router.get("/me/export")
 async def export(principal: CurrentUser, services: Svc) -> ExportOut:
     """All of this person's own data, as JSON."""
-    return await accounts.export(db=services.db, principal=principal)
+    return await accounts.export(db=services.db, keyring=services.keyring, principal=principal)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import structlog
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from api.deps import PairMember, Svc
 from api.realtime.protocol import LiveContext, serve_socket
@@ -29,7 +29,10 @@ async def live(websocket: WebSocket) -> None:
     services = websocket.app.state.services
     try:
         await serve_socket(websocket, LiveContext(db=services.db, hub=services.hub,
+                                                  keyring=services.keyring,
                                                   settings=services.settings))
+    except WebSocketDisconnect:
+        return  # the client went away: nothing to do
     except Exception as exc:  # log the type only: a traceback may quote stored data
         log.error("socket_failed", error=type(exc).__name__)
         with contextlib.suppress(Exception):

@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api.config import Settings
+from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Invalid, NotAuthenticated
 from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
-from api.services import pairing
+from api.services import boundaries, pairing
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
 log = structlog.get_logger(__name__)
@@ -170,7 +171,7 @@ async def list_devices(*, db: Database, principal: Principal) -> list[DeviceOut]
         ]
 
 
-async def export(*, db: Database, principal: Principal) -> ExportOut:
+async def export(*, db: Database, keyring: Keyring, principal: Principal) -> ExportOut:
     """Everything this person owns; nothing the partner owns."""
     me = await get_me(db=db, principal=principal)
     async with db.read() as session:
@@ -192,6 +193,8 @@ async def export(*, db: Database, principal: Principal) -> ExportOut:
         devices=await list_devices(db=db, principal=principal),
         pair=pair,
         signals=signal_rows,
+        boundary_answers=await boundaries.export_answers(db=db, keyring=keyring,
+                                                         account_id=principal.account_id),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.crypto import Keyring
 from api.errors import NotFound
 from api.models import CommandAlias, Event, Pair
 
@@ -16,15 +18,19 @@ from api.models import CommandAlias, Event, Pair
 URGENT_TYPES = frozenset({"pause", "slow", "resume"})
 
 
-def envelope(event: Event) -> dict[str, Any]:
-    """The wire form of a stored event."""
+def _aad(pair_id: uuid.UUID, seq: int) -> str:
+    return f"event:{pair_id}:{seq}"
+
+
+def envelope(event: Event, keyring: Keyring) -> dict[str, Any]:
+    """The wire form of a stored event, its data unsealed."""
     return {
         "type": event.type,
         "seq": event.seq,
         "id": str(event.id),
         "actor": str(event.actor_id) if event.actor_id else None,
         "at": event.at.isoformat(),
-        "data": event.data,
+        "data": json.loads(keyring.decrypt(event.body, aad=_aad(event.pair_id, event.seq))),
     }
 
 
@@ -36,7 +42,7 @@ async def lock_pair(session: AsyncSession, pair_id: uuid.UUID) -> Pair:
     return pair
 
 
-async def append(session: AsyncSession, *, pair_id: uuid.UUID, type: str,
+async def append(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID, type: str,
                  actor_id: uuid.UUID | None, data: dict[str, Any],
                  event_id: uuid.UUID | None = None) -> Event:
     """Adds the pair's next event; the caller commits, then publishes."""
@@ -46,8 +52,9 @@ async def append(session: AsyncSession, *, pair_id: uuid.UUID, type: str,
     )
     if seq is None:
         raise NotFound("You are not paired with anyone right now.")
+    body = keyring.encrypt(json.dumps(data, separators=(",", ":")), aad=_aad(pair_id, seq))
     event = Event(pair_id=pair_id, seq=seq, id=event_id or uuid.uuid4(), type=type,
-                  actor_id=actor_id, data=data)
+                  actor_id=actor_id, body=body)
     session.add(event)
     await session.flush()
     return event

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, DomainError
 from api.models import CommandAlias, Event, SignalState
@@ -86,12 +87,14 @@ async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_i
     return found.seq
 
 
-async def send_signal(*, db: Database, hub: Hub, pair_id: uuid.UUID, actor_id: uuid.UUID,
-                      command_id: uuid.UUID, command: SignalCommand) -> Accepted:
+async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                      actor_id: uuid.UUID, command_id: uuid.UUID,
+                      command: SignalCommand) -> Accepted:
     """Sets or lifts the actor's own signal; idempotent on the command id."""
     try:
-        accepted, frame = await _store_signal(db=db, pair_id=pair_id, actor_id=actor_id,
-                                              command_id=command_id, command=command)
+        accepted, frame = await _store_signal(db=db, keyring=keyring, pair_id=pair_id,
+                                              actor_id=actor_id, command_id=command_id,
+                                              command=command)
     except IntegrityError:
         # The same id raced in through another socket or instance: answer as it was.
         async with db.read() as session:
@@ -105,7 +108,7 @@ async def send_signal(*, db: Database, hub: Hub, pair_id: uuid.UUID, actor_id: u
     return accepted
 
 
-async def _store_signal(*, db: Database, pair_id: uuid.UUID, actor_id: uuid.UUID,
+async def _store_signal(*, db: Database, keyring: Keyring, pair_id: uuid.UUID, actor_id: uuid.UUID,
                         command_id: uuid.UUID, command: SignalCommand,
                         ) -> tuple[Accepted, dict[str, object] | None]:
     async with db.write() as session:
@@ -128,7 +131,8 @@ async def _store_signal(*, db: Database, pair_id: uuid.UUID, actor_id: uuid.UUID
             own[actor_id] = _STATE_OF[command]
         state, by = combine(own)
         event = await events.append(
-            session, pair_id=pair_id, type=command, actor_id=actor_id, event_id=command_id,
+            session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
+            event_id=command_id,
             data={"state": own.get(actor_id, "clear"),
                   "signal": {"state": state, "by": [str(uid) for uid in by]}},
         )
@@ -141,7 +145,7 @@ async def _store_signal(*, db: Database, pair_id: uuid.UUID, actor_id: uuid.UUID
         else:
             mine.state, mine.seq, mine.set_at, mine.receipt = (
                 _STATE_OF[command], event.seq, event.at, "sent")
-        return Accepted(seq=event.seq, new=True), events.envelope(event)
+        return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
 
 
 async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_id: uuid.UUID,

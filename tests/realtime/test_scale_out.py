@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -25,10 +26,13 @@ def redis() -> Iterator[RedisProcess]:
 
 
 @pytest.fixture
-def instances(redis: RedisProcess) -> Iterator[tuple[ProcessServer, ProcessServer]]:
+def instances(redis: RedisProcess, tmp_path: Path,
+              ) -> Iterator[tuple[ProcessServer, ProcessServer]]:
     url = fresh_postgres_database()
     # A long sweep: delivery within a second can then only have come through Redis.
-    env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "ATTUNE_SWEEP_SECONDS": "30"}
+    # Both instances share one keyring file, as they would share a compose secret.
+    env = {"DATABASE_URL": url, "REDIS_URL": redis.url, "ATTUNE_SWEEP_SECONDS": "30",
+           "ATTUNE_KEYS_FILE": str(tmp_path / "keys.json")}
     one = ProcessServer(env).start()
     two = ProcessServer(env).start()
     yield one, two

@@ -1,8 +1,8 @@
-"""accounts, pairs and the pair event log
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 22:51:59.463404
+Create Date: 2026-11-26 23:07:20.016794
 """
 
 import sqlalchemy as sa
@@ -31,8 +31,30 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', api.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('review_every_days', sa.Integer(), nullable=True),
+    sa.Column('last_review_at', api.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('review_started_at', api.models.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('boundary',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('pair_id', sa.Uuid(), nullable=False),
+    sa.Column('label', sa.Text(), nullable=False),
+    sa.Column('label_digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+    sa.Column('catalogue_key', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('state_changed_at', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pair_id', 'label_digest', name='uq_boundary_pair_label')
+    )
+    with op.batch_alter_table('boundary', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_boundary_pair_id'), ['pair_id'], unique=False)
+
     op.create_table('command_alias',
     sa.Column('pair_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -62,7 +84,7 @@ def upgrade() -> None:
     sa.Column('type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('actor_id', sa.Uuid(), nullable=True),
     sa.Column('at', api.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pair_id', 'seq'),
     sa.UniqueConstraint('pair_id', 'id', name='uq_event_pair_id_id')
@@ -96,9 +118,33 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pair_id', 'account_id')
     )
+    op.create_table('boundary_answer',
+    sa.Column('boundary_id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+    sa.Column('answered_at', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['boundary_id'], ['boundary.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('boundary_id', 'account_id')
+    )
+    op.create_table('boundary_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('boundary_id', sa.Uuid(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('at', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['boundary_id'], ['boundary.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('boundary_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_boundary_history_boundary_id'), ['boundary_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('boundary_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_boundary_history_boundary_id'))
+
+    op.drop_table('boundary_history')
+    op.drop_table('boundary_answer')
     op.drop_table('signal_state')
     with op.batch_alter_table('pair_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pair_member_pair_id'))
@@ -111,5 +157,9 @@ def downgrade() -> None:
 
     op.drop_table('device_session')
     op.drop_table('command_alias')
+    with op.batch_alter_table('boundary', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_boundary_pair_id'))
+
+    op.drop_table('boundary')
     op.drop_table('pair')
     op.drop_table('account')

@@ -1,0 +1,454 @@
+"""The shared boundary list, where "no" always wins and only both yeses agree."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from api.crypto import Keyring
+from api.db import Database
+from api.errors import Conflict, Invalid, NotFound
+from api.models import Boundary, BoundaryAnswer, BoundaryHistory, Pair, utcnow
+from api.realtime.hub import Hub
+from api.services import events
+from schemas.boundaries import (
+    AnswerIn,
+    BoundaryEdit,
+    BoundaryIn,
+    BoundaryList,
+    BoundaryOut,
+    CatalogueOut,
+    CatalogueTake,
+    HistoryEntry,
+    HistoryOut,
+    ReviewChange,
+    ReviewOut,
+)
+
+log = structlog.get_logger(__name__)
+
+NOT_FOUND = "There is no such activity on your list."
+
+
+def combine(first: str | None, second: str | None) -> str:
+    """The combined state: no if either says no, open if either hasn't answered,
+    maybe if either says maybe, agreed only when both say yes."""
+    answers = (first, second)
+    if "no" in answers:
+        return "no"
+    if None in answers:
+        return "open"
+    if "maybe" in answers:
+        return "maybe"
+    return "agreed"
+
+
+def fold(label: str) -> str:
+    """The form two labels are compared in: case- and space-insensitive."""
+    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
+def _label_aad(boundary_id: uuid.UUID) -> str:
+    return f"boundary:{boundary_id}:label"
+
+
+def _public(boundary: Boundary, keyring: Keyring) -> dict[str, Any]:
+    """What both partners may see of an activity (no individual answers)."""
+    return {
+        "id": str(boundary.id),
+        "label": keyring.decrypt(boundary.label, aad=_label_aad(boundary.id)),
+        "category": boundary.category,
+        "state": boundary.state,
+        "version": boundary.version,
+        "created_by": str(boundary.created_by) if boundary.created_by else None,
+        "created_at": boundary.created_at.isoformat(),
+        "state_changed_at": boundary.state_changed_at.isoformat(),
+        "catalogue_key": boundary.catalogue_key,
+    }
+
+
+def _out(boundary: Boundary, keyring: Keyring, my_answer: str | None) -> BoundaryOut:
+    return BoundaryOut.model_validate({**_public(boundary, keyring), "my_answer": my_answer})
+
+
+async def _get(session: AsyncSession, pair_id: uuid.UUID, boundary_id: uuid.UUID) -> Boundary:
+    boundary = await session.get(Boundary, boundary_id)
+    if boundary is None or boundary.pair_id != pair_id:
+        raise NotFound(NOT_FOUND)
+    return boundary
+
+
+async def _answers(session: AsyncSession, boundary_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    rows = await session.scalars(
+        select(BoundaryAnswer).where(BoundaryAnswer.boundary_id == boundary_id)
+    )
+    return {row.account_id: row.answer for row in rows}
+
+
+async def _mine(session: AsyncSession, boundary_id: uuid.UUID,
+                account_id: uuid.UUID) -> str | None:
+    row = await session.get(BoundaryAnswer, (boundary_id, account_id))
+    return row.answer if row else None
+
+
+def _set_state(session: AsyncSession, boundary: Boundary, state: str, now: datetime) -> str:
+    """Records a new combined state; returns the previous one."""
+    previous = boundary.state
+    if state != previous:
+        boundary.state = state
+        boundary.state_changed_at = now
+        session.add(BoundaryHistory(boundary_id=boundary.id, state=state, at=now))
+    return previous
+
+
+async def _recombine(session: AsyncSession, boundary: Boundary) -> str:
+    answers = list((await _answers(session, boundary.id)).values())
+    return combine(*[*answers, None, None][:2])
+
+
+class _Changes:
+    """Pair events recorded in a unit of work, published once it has committed."""
+
+    def __init__(self, session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
+                 actor_id: uuid.UUID) -> None:
+        self.session, self.keyring, self.pair_id, self.actor_id = (
+            session, keyring, pair_id, actor_id)
+        self.frames: list[dict[str, Any]] = []
+
+    async def record(self, type_: str, data: dict[str, Any]) -> None:
+        event = await events.append(self.session, keyring=self.keyring, pair_id=self.pair_id,
+                                    type=type_, actor_id=self.actor_id, data=data)
+        self.frames.append(events.envelope(event, self.keyring))
+
+    async def publish(self, hub: Hub) -> None:
+        for frame in self.frames:
+            await hub.publish_event(self.pair_id, frame)
+
+
+async def list_boundaries(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+                          account_id: uuid.UUID) -> BoundaryList:
+    """The pair's list, each item with the caller's own answer only."""
+    async with db.read() as session:
+        rows = list(await session.scalars(
+            select(Boundary).where(Boundary.pair_id == pair_id)
+            .order_by(col(Boundary.created_at), col(Boundary.id))
+        ))
+        mine = {
+            a.boundary_id: a.answer
+            for a in await session.scalars(select(BoundaryAnswer).where(
+                BoundaryAnswer.account_id == account_id,
+                col(BoundaryAnswer.boundary_id).in_([b.id for b in rows])))
+        }
+    return BoundaryList(items=[_out(b, keyring, mine.get(b.id)) for b in rows])
+
+
+def _new_boundary(keyring: Keyring, *, pair_id: uuid.UUID, account_id: uuid.UUID, label: str,
+                  category: str, catalogue_key: str | None = None) -> Boundary:
+    boundary_id = uuid.uuid4()
+    now = utcnow()
+    return Boundary(
+        id=boundary_id, pair_id=pair_id, label=keyring.encrypt(label, aad=_label_aad(boundary_id)),
+        label_digest=keyring.digest(fold(label)), category=category,
+        catalogue_key=catalogue_key, created_by=account_id, created_at=now,
+        state_changed_at=now,
+    )
+
+
+async def _label_taken(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
+                       label: str, other_than: uuid.UUID | None = None) -> bool:
+    query = select(Boundary.id).where(Boundary.pair_id == pair_id,
+                                      Boundary.label_digest == keyring.digest(fold(label)))
+    if other_than is not None:
+        query = query.where(col(Boundary.id) != other_than)
+    return await session.scalar(query) is not None
+
+
+async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                       account_id: uuid.UUID, body: BoundaryIn) -> BoundaryOut:
+    """Adds an activity, open for both to answer."""
+    try:
+        async with db.write() as session:
+            await events.lock_pair(session, pair_id)
+            if await _label_taken(session, keyring, pair_id, body.label):
+                raise Conflict("That activity is already on your list.")
+            boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
+                                     label=body.label, category=body.category)
+            session.add(boundary)
+            session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
+                                        at=boundary.created_at))
+            changes = _Changes(session, keyring, pair_id, account_id)
+            await session.flush()
+            await changes.record("boundary.added", {"item": _public(boundary, keyring)})
+    except IntegrityError:
+        raise Conflict("That activity is already on your list.") from None
+    await changes.publish(hub)
+    return _out(boundary, keyring, None)
+
+
+async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                          account_id: uuid.UUID, boundary_id: uuid.UUID,
+                          body: AnswerIn) -> BoundaryOut:
+    """Sets the caller's answer. A no always lands at once; a stale yes or maybe is 409."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        boundary = await _get(session, pair_id, boundary_id)
+        if (body.version is not None and body.version != boundary.version
+                and body.answer != "no"):
+            current = _out(boundary, keyring, await _mine(session, boundary_id, account_id))
+            raise Conflict("This activity changed since you saw it; here it is now.",
+                           current=current.model_dump(mode="json"))
+        now = utcnow()
+        row = await session.get(BoundaryAnswer, (boundary_id, account_id))
+        if row is None:
+            session.add(BoundaryAnswer(boundary_id=boundary_id, account_id=account_id,
+                                       answer=body.answer, answered_at=now))
+        else:
+            row.answer, row.answered_at = body.answer, now
+        await session.flush()
+        changes = _Changes(session, keyring, pair_id, account_id)
+        previous = _set_state(session, boundary, await _recombine(session, boundary), now)
+        if boundary.state != previous:
+            boundary.version += 1
+            await changes.record("boundary.changed", {"item": _public(boundary, keyring),
+                                                      "previous_state": previous})
+    await changes.publish(hub)
+    # The caller's other devices learn their own answer; the partner learns nothing.
+    await hub.send_to_user(account_id, {"type": "boundary.answered", "id": str(boundary_id),
+                                        "my_answer": body.answer, "version": boundary.version})
+    return _out(boundary, keyring, body.answer)
+
+
+async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                        account_id: uuid.UUID, boundary_id: uuid.UUID,
+                        body: BoundaryEdit) -> BoundaryOut:
+    """Renames or re-files an activity. A new label is a new activity: every yes and
+    maybe is cleared so both answer again; a no stays, because no always wins."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        boundary = await _get(session, pair_id, boundary_id)
+        mine = await _mine(session, boundary_id, account_id)
+        if body.version != boundary.version:
+            raise Conflict("This activity changed since you saw it; here it is now.",
+                           current=_out(boundary, keyring, mine).model_dump(mode="json"))
+        now = utcnow()
+        old_label = keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))
+        if body.label is not None and fold(body.label) != fold(old_label):
+            if await _label_taken(session, keyring, pair_id, body.label, other_than=boundary.id):
+                raise Conflict("That activity is already on your list.")
+            boundary.label = keyring.encrypt(body.label, aad=_label_aad(boundary.id))
+            boundary.label_digest = keyring.digest(fold(body.label))
+            boundary.catalogue_key = None
+            await session.execute(sa.delete(BoundaryAnswer).where(
+                col(BoundaryAnswer.boundary_id) == boundary.id,
+                col(BoundaryAnswer.answer) != "no"))
+            mine = mine if mine == "no" else None
+        elif body.label is not None:
+            boundary.label = keyring.encrypt(body.label, aad=_label_aad(boundary.id))
+        if body.category is not None:
+            boundary.category = body.category
+        previous = _set_state(session, boundary, await _recombine(session, boundary), now)
+        boundary.version += 1
+        changes = _Changes(session, keyring, pair_id, account_id)
+        await changes.record("boundary.changed", {"item": _public(boundary, keyring),
+                                                  "previous_state": previous})
+    await changes.publish(hub)
+    return _out(boundary, keyring, mine)
+
+
+async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                          account_id: uuid.UUID, boundary_id: uuid.UUID) -> None:
+    """Deletes an activity at once; either partner may."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        boundary = await _get(session, pair_id, boundary_id)
+        previous = boundary.state
+        await session.delete(boundary)
+        changes = _Changes(session, keyring, pair_id, account_id)
+        await changes.record("boundary.removed", {"id": str(boundary_id),
+                                                  "previous_state": previous})
+    await changes.publish(hub)
+
+
+async def history(*, db: Database, pair_id: uuid.UUID, boundary_id: uuid.UUID) -> HistoryOut:
+    """How an activity's combined state moved, oldest first, without who moved it."""
+    async with db.read() as session:
+        await _get(session, pair_id, boundary_id)
+        rows = await session.scalars(
+            select(BoundaryHistory).where(BoundaryHistory.boundary_id == boundary_id)
+            .order_by(col(BoundaryHistory.at), col(BoundaryHistory.id)))
+        return HistoryOut(items=[HistoryEntry(state=r.state, at=r.at)
+                                 for r in rows])
+
+
+# -- the starter catalogue ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        files("api").joinpath("data/catalogue.json").read_text(encoding="utf-8"))
+    return data
+
+
+async def catalogue(*, db: Database, pair_id: uuid.UUID) -> CatalogueOut:
+    """The starter list, marking what the pair already took."""
+    async with db.read() as session:
+        taken = set(await session.scalars(select(Boundary.catalogue_key).where(
+            Boundary.pair_id == pair_id, col(Boundary.catalogue_key).is_not(None))))
+    data = _catalogue()
+    return CatalogueOut.model_validate({
+        "categories": data["categories"],
+        "items": [{**item, "added": item["key"] in taken} for item in data["items"]],
+    })
+
+
+async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                         account_id: uuid.UUID, body: CatalogueTake) -> BoundaryList:
+    """Adds the chosen starter items (all, some or none); skips any already there."""
+    items = {item["key"]: item for item in _catalogue()["items"]}
+    unknown = [key for key in body.keys if key not in items]
+    if unknown:
+        raise Invalid("keys", f"{len(unknown)} unknown catalogue key(s)")
+    wanted = list(items) if body.all else list(dict.fromkeys(body.keys))
+    added: list[Boundary] = []
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        changes = _Changes(session, keyring, pair_id, account_id)
+        for key in wanted:
+            item = items[key]
+            if await _label_taken(session, keyring, pair_id, item["label"]):
+                continue
+            boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
+                                     label=item["label"], category=item["category"],
+                                     catalogue_key=key)
+            session.add(boundary)
+            session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
+                                        at=boundary.created_at))
+            added.append(boundary)
+        await session.flush()
+        for boundary in added:
+            await changes.record("boundary.added", {"item": _public(boundary, keyring)})
+    await changes.publish(hub)
+    return BoundaryList(items=[_out(b, keyring, None) for b in added])
+
+
+# -- reviewing the list together -----------------------------------------------------------
+
+
+async def _changes_since(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
+                         since: datetime | None) -> list[ReviewChange]:
+    query = select(Boundary).where(Boundary.pair_id == pair_id)
+    if since is not None:
+        query = query.where(col(Boundary.state_changed_at) > since)
+    changed = []
+    for boundary in await session.scalars(query.order_by(col(Boundary.state_changed_at))):
+        before = None
+        if since is not None:
+            before = await session.scalar(
+                select(BoundaryHistory.state).where(
+                    BoundaryHistory.boundary_id == boundary.id,
+                    col(BoundaryHistory.at) <= since)
+                .order_by(col(BoundaryHistory.at).desc(), col(BoundaryHistory.id).desc())
+                .limit(1))
+        if before == boundary.state:
+            continue
+        changed.append(ReviewChange.model_validate({
+            "id": boundary.id, "state": boundary.state, "previous_state": before,
+            "label": keyring.decrypt(boundary.label, aad=_label_aad(boundary.id)),
+            "changed_at": boundary.state_changed_at}))
+    return changed
+
+
+async def get_review(*, db: Database, keyring: Keyring, pair_id: uuid.UUID) -> ReviewOut:
+    """The plan, whether a review is due (gently), and what changed since the last one."""
+    async with db.read() as session:
+        pair = await session.get(Pair, pair_id)
+        if pair is None:
+            raise NotFound("You are not paired with anyone right now.")
+        changed = await _changes_since(session, keyring, pair_id, pair.last_review_at)
+    due = pair.review_every_days is not None and (
+        (pair.last_review_at or pair.created_at) + timedelta(days=pair.review_every_days)
+        <= utcnow())
+    return ReviewOut(every_days=pair.review_every_days, last_review_at=pair.last_review_at,
+                     due=due, in_progress=pair.review_started_at is not None, changed=changed)
+
+
+async def set_review_plan(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                          account_id: uuid.UUID, every_days: int | None) -> ReviewOut:
+    """Sets how often the pair wants to review (or never)."""
+    async with db.write() as session:
+        pair = await events.lock_pair(session, pair_id)
+        pair.review_every_days = every_days
+        changes = _Changes(session, keyring, pair_id, account_id)
+        await changes.record("review.planned", {"every_days": every_days})
+    await changes.publish(hub)
+    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+
+
+async def start_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                       account_id: uuid.UUID) -> ReviewOut:
+    """Opens a review the partner can join; starting one already open just joins it."""
+    async with db.write() as session:
+        pair = await events.lock_pair(session, pair_id)
+        changes = _Changes(session, keyring, pair_id, account_id)
+        if pair.review_started_at is None:
+            pair.review_started_at = utcnow()
+            await changes.record("review.started", {})
+        else:
+            await changes.record("review.joined", {})
+    await changes.publish(hub)
+    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+
+
+async def join_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                      account_id: uuid.UUID) -> ReviewOut:
+    """Joins the review the partner started."""
+    async with db.write() as session:
+        pair = await events.lock_pair(session, pair_id)
+        if pair.review_started_at is None:
+            raise Conflict("No review is open right now.")
+        changes = _Changes(session, keyring, pair_id, account_id)
+        await changes.record("review.joined", {})
+    await changes.publish(hub)
+    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+
+
+async def finish_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                        account_id: uuid.UUID) -> list[ReviewChange]:
+    """Closes the review; both get the summary of what changed during it."""
+    async with db.write() as session:
+        pair = await events.lock_pair(session, pair_id)
+        if pair.review_started_at is None:
+            raise Conflict("No review is open right now.")
+        summary = await _changes_since(session, keyring, pair_id, pair.review_started_at)
+        pair.last_review_at, pair.review_started_at = utcnow(), None
+        changes = _Changes(session, keyring, pair_id, account_id)
+        await changes.record("review.finished",
+                             {"changed": [c.model_dump(mode="json") for c in summary]})
+    await changes.publish(hub)
+    log.info("review_finished", pair_id=str(pair_id), changed=len(summary))
+    return summary
+
+
+async def export_answers(*, db: Database, keyring: Keyring,
+                         account_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A person's own answers, with the activity's label, for their export."""
+    async with db.read() as session:
+        rows = await session.execute(
+            select(Boundary, BoundaryAnswer)
+            .join(BoundaryAnswer, col(BoundaryAnswer.boundary_id) == col(Boundary.id))
+            .where(BoundaryAnswer.account_id == account_id))
+        return [{"label": keyring.decrypt(b.label, aad=_label_aad(b.id)),
+                 "category": b.category, "my_answer": a.answer,
+                 "answered_at": a.answered_at.isoformat()} for b, a in rows]

@@ -1,0 +1,144 @@
+"""The shared boundary list: activities, each answered yes / maybe / no ("not now")."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from schemas.base import Inbound, Outbound, plain_text
+
+Answer = Literal["yes", "maybe", "no"]
+State = Literal["agreed", "maybe", "no", "open"]
+CATEGORIES = ("closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex",
+              "words", "other")
+Category = Literal["closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex",
+                   "words", "other"]
+Label = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(plain_text)]
+
+
+class BoundaryIn(Inbound):
+    """Add an activity to the list; adding never makes anything agreed."""
+
+    label: Label
+    category: Category = "other"
+
+
+class BoundaryEdit(Inbound):
+    """Rename or re-file an activity; a new label needs both answers again."""
+
+    label: Label | None = None
+    category: Category | None = None
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _something(self) -> BoundaryEdit:
+        if self.label is None and self.category is None:
+            raise ValueError("give a label or a category")
+        return self
+
+
+class AnswerIn(Inbound):
+    """My answer. A stale `version` is refused (409) for yes and maybe, never for no."""
+
+    answer: Answer
+    version: int | None = Field(default=None, ge=1)
+
+
+class BoundaryPublic(Outbound):
+    """An activity as both partners see it: the combined state, no one's answer."""
+
+    id: uuid.UUID
+    label: str
+    category: Category
+    state: State
+    version: int
+    created_by: uuid.UUID | None
+    created_at: datetime
+    state_changed_at: datetime
+    catalogue_key: str | None
+
+
+class BoundaryOut(BoundaryPublic):
+    """An activity as the caller sees it: the combined state and only their own answer."""
+
+    my_answer: Answer | None
+
+
+class BoundaryList(Outbound):
+    """The whole list."""
+
+    items: list[BoundaryOut]
+
+
+class HistoryEntry(Outbound):
+    """The combined state from `at` on; never who changed it."""
+
+    state: State
+    at: datetime
+
+
+class HistoryOut(Outbound):
+    """An activity's history, oldest first."""
+
+    items: list[HistoryEntry]
+
+
+class CatalogueCategory(Outbound):
+    """A step on the gradual path."""
+
+    key: Category
+    title: str
+    description: str
+
+
+class CatalogueItem(Outbound):
+    """A suggested activity; `added` when the pair's list already has it."""
+
+    key: str
+    category: Category
+    label: str
+    added: bool
+
+
+class CatalogueOut(Outbound):
+    """The starter list, offered, never forced."""
+
+    categories: list[CatalogueCategory]
+    items: list[CatalogueItem]
+
+
+class CatalogueTake(Inbound):
+    """Take some of the starter list (`keys`), or all of it."""
+
+    keys: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list,
+                                                              max_length=200)
+    all: bool = False
+
+
+class ReviewPlanIn(Inbound):
+    """How often to look at the list together; null for never."""
+
+    every_days: int | None = Field(default=None, ge=1, le=365)
+
+
+class ReviewChange(Outbound):
+    """An activity whose combined state moved since the last review."""
+
+    id: uuid.UUID
+    label: str
+    state: State
+    previous_state: State | None
+    changed_at: datetime
+
+
+class ReviewOut(Outbound):
+    """The review plan, and what changed since the last review."""
+
+    every_days: int | None
+    last_review_at: datetime | None
+    due: bool
+    in_progress: bool
+    changed: list[ReviewChange]
