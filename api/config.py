@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     socket_queue_limit: Annotated[int, Field(ge=8, le=100_000)] = 256
     socket_commands_per_second: Annotated[float, Field(gt=0)] = 20.0
     socket_command_burst: Annotated[int, Field(ge=1)] = 40
+    # Shortest session, check-in interval and grace the API accepts (tests go lower).
+    min_session_seconds: Annotated[int, Field(ge=1)] = 60
+    min_checkin_seconds: Annotated[int, Field(ge=1)] = 60
+    min_grace_seconds: Annotated[int, Field(ge=1)] = 10
+    next_day_hours: Annotated[float, Field(gt=0, le=72)] = 20.0
+    scheduler_tick_seconds: Annotated[float, Field(gt=0, le=5)] = 0.25
     # How often an instance re-reads the log for its sockets' pairs, as a safety net.
     sweep_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
 

@@ -20,8 +20,9 @@ from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
 from api.realtime.protocol import sweep_database
-from api.routes import accounts, boundaries, pairing, signals
+from api.routes import accounts, aftercare, boundaries, pairing, phrases, sessions, signals
 from api.security import Hasher
+from api.services.scheduler import Scheduler
 
 log = structlog.get_logger(__name__)
 
@@ -69,12 +70,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                create=settings.environment != "production")
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
                                       keyring=keyring, limits=_limits(settings))
+        scheduler = Scheduler(db=db, hub=hub, keyring=keyring, settings=settings)
         await hub.start()
+        await scheduler.start()
         log.info("started", database=engine.dialect.name,
                  hub="redis" if settings.redis_url else "memory")
         try:
             yield
         finally:
+            await scheduler.stop()
             await hub.stop()
             hasher.close()
             await db.dispose()
@@ -89,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
-    for module in (accounts, pairing, signals, boundaries):
+    for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

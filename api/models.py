@@ -206,3 +206,121 @@ class BoundaryHistory(SQLModel, table=True):
     )
     state: str = Field(max_length=8)
     at: datetime = _ts(default_factory=utcnow)
+
+
+class Phrase(SQLModel, table=True):
+    """A consent phrase; active only once the partner who did not propose it agrees."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk(index=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
+    text_digest: str = Field(max_length=64)
+    moment: str = Field(max_length=8)  # before / during / after
+    kind: str = Field(max_length=10)  # question / answer / request
+    tone: str | None = Field(default=None, max_length=6)  # green / yellow / red
+    status: str = Field(default="proposed", max_length=10)  # proposed / active / withdrawn
+    proposed_by: uuid.UUID | None = None
+    catalogue_key: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _ts(default_factory=utcnow)
+    version: int = 1
+
+
+class Aftercare(SQLModel, table=True):
+    """A person's own aftercare wishes and what helps if they freeze; shared with the partner."""
+
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    wishes: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed JSON
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class PracticeSession(SQLModel, table=True):
+    """A paced time together: proposed by one, started only when the other accepts."""
+
+    __tablename__ = "practice_session"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk(index=True)
+    proposed_by: uuid.UUID
+    status: str = Field(default="proposed", max_length=10)
+    length_seconds: int
+    checkin_every_seconds: int | None = None
+    grace_seconds: int | None = None
+    scope: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = _ts(default_factory=utcnow)
+    started_at: datetime | None = _ts(default=None, nullable=True)
+    ends_at: datetime | None = _ts(default=None, nullable=True)
+    ended_at: datetime | None = _ts(default=None, nullable=True)
+    ended_by: uuid.UUID | None = None
+    end_reason: str | None = Field(default=None, max_length=12)
+    start_seq: int | None = None
+    end_seq: int | None = None
+    extension_by: uuid.UUID | None = None
+    extension_seconds: int | None = None
+
+
+class Checkin(SQLModel, table=True):
+    """One check-in prompt of a session; silence past its grace becomes a pause."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    session_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("practice_session.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    round: int
+    prompted_at: datetime = _ts(default_factory=utcnow)
+    grace_until: datetime | None = _ts(default=None, nullable=True)
+
+
+class CheckinAnswer(SQLModel, table=True):
+    """A partner's green / yellow / red, or `silent` when the grace ran out."""
+
+    __tablename__ = "checkin_answer"
+
+    checkin_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("checkin.id", ondelete="CASCADE"),
+                            primary_key=True)
+    )
+    account_id: uuid.UUID = Field(primary_key=True)
+    answer: str = Field(max_length=6)
+    at: datetime = _ts(default_factory=utcnow)
+
+
+class ScheduledJob(SQLModel, table=True):
+    """Work due at a time (a check-in, its grace, a session's end, the next-day note).
+
+    Due jobs are claimed with FOR UPDATE SKIP LOCKED and done in the same transaction
+    as their effect, so each fires exactly once whatever the number of instances, and
+    a job outlives the restart of the instance that scheduled it.
+    """
+
+    __tablename__ = "scheduled_job"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk()
+    session_id: uuid.UUID | None = None
+    kind: str = Field(max_length=16)
+    ref: uuid.UUID | None = None
+    due_at: datetime = _ts()
+    done_at: datetime | None = _ts(default=None, nullable=True)
+
+    __table_args__ = (sa.Index("ix_scheduled_job_due", "done_at", "due_at"),)
+
+
+class NextDayNote(SQLModel, table=True):
+    """A person's private answer to the next day's gentle check-in."""
+
+    __tablename__ = "next_day_note"
+
+    # Owned by the person, not the pair: it stays theirs if the pair ends.
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    session_id: uuid.UUID = Field(primary_key=True)
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed JSON
+    at: datetime = _ts(default_factory=utcnow)

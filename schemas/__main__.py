@@ -10,7 +10,17 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from schemas import accounts, boundaries, pairing, problems, realtime, signals
+from schemas import (
+    accounts,
+    aftercare,
+    boundaries,
+    pairing,
+    phrases,
+    problems,
+    realtime,
+    sessions,
+    signals,
+)
 
 OUT = Path(__file__).parent / "json"
 
@@ -24,6 +34,12 @@ REST_MODELS: list[type[BaseModel]] = [
     boundaries.BoundaryOut, boundaries.BoundaryList, boundaries.HistoryOut,
     boundaries.CatalogueOut, boundaries.CatalogueTake, boundaries.ReviewPlanIn,
     boundaries.ReviewOut,
+    phrases.PhraseIn, phrases.PhraseOut, phrases.PhraseList, phrases.StarterDeck,
+    phrases.StarterTake, phrases.SayIn, phrases.SaidOut,
+    aftercare.AftercareIn, aftercare.AftercareOut,
+    sessions.SessionIn, sessions.ExtendIn, sessions.CheckinAnswerIn, sessions.SessionOut,
+    sessions.CurrentSession, sessions.SessionList, sessions.Timeline, sessions.NextDayIn,
+    sessions.NextDayOut,
 ]
 
 

@@ -146,6 +146,13 @@ class BoundaryAnswered(Outbound):
     version: int
 
 
+class AftercareUpdated(Outbound):
+    """The partner changed their aftercare wishes (read them over REST)."""
+
+    type: Literal["aftercare.updated"]
+    user_id: uuid.UUID
+
+
 class PingOut(Outbound):
     """Heartbeat from the server; answer with `pong`."""
 
@@ -214,6 +221,68 @@ class ReviewEvent(_Envelope):
     data: dict[str, Any]
 
 
+class PhraseData(Outbound):
+    """A phrase as both see it; for `phrase.said`, what it answers and the pause it made."""
+
+    phrase: dict[str, Any] | None = None
+    id: uuid.UUID | None = None
+    reply_to: int | None = None
+    pause_seq: int | None = None
+
+
+class PhraseEvent(_Envelope):
+    """A phrase was proposed, became active, was withdrawn, or was said."""
+
+    type: Literal["phrase.proposed", "phrase.activated", "phrase.withdrawn", "phrase.said"]
+    data: PhraseData
+
+
+class SessionData(Outbound):
+    """Where a session stands (more fields on `session.proposed`)."""
+
+    session_id: uuid.UUID
+    status: Literal["proposed", "active", "ended", "declined", "cancelled"] | None = None
+    started_at: datetime | None = None
+    ends_at: datetime | None = None
+    end_reason: str | None = None
+    extension: dict[str, Any] | None = None
+    length_seconds: int | None = None
+    checkin_every_seconds: int | None = None
+    grace_seconds: int | None = None
+    scope: list[uuid.UUID] | None = None
+    boundary_id: uuid.UUID | None = None
+    state: str | None = None
+
+
+class SessionEvent(_Envelope):
+    """A session was proposed, started, declined, cancelled, extended or ended; an activity
+    in scope stopped being agreed (`session.scope_changed`); or the next day came."""
+
+    type: Literal["session.proposed", "session.started", "session.declined",
+                  "session.cancelled", "session.ended", "session.extension_asked",
+                  "session.extended", "session.extension_declined", "session.scope_changed",
+                  "session.next_day"]
+    data: SessionData
+
+
+class CheckinData(Outbound):
+    """A check-in prompt (with its round and grace), an answer, or a silence."""
+
+    session_id: uuid.UUID
+    checkin_id: uuid.UUID
+    round: int | None = None
+    grace_until: datetime | None = None
+    user_id: uuid.UUID | None = None
+    answer: Literal["green", "yellow", "red"] | None = None
+
+
+class CheckinEvent(_Envelope):
+    """`checkin.prompt` asks both; `checkin.answered`; `checkin.missed` (now a pause)."""
+
+    type: Literal["checkin.prompt", "checkin.answered", "checkin.missed"]
+    data: CheckinData
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -222,13 +291,15 @@ class PairEnded(_Envelope):
 
 
 PairEvent = Annotated[
-    SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PairEnded,
+    SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
+    | CheckinEvent | PairEnded,
     Field(discriminator="type"),
 ]
 
 ServerFrame = Annotated[
-    Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered | PingOut
-    | PongOut | SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PairEnded,
+    Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered
+    | AftercareUpdated | PingOut | PongOut | SignalEvent | BoundaryEvent | BoundaryRemoved
+    | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

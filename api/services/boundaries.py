@@ -19,7 +19,14 @@ from sqlmodel import col, select
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Invalid, NotFound
-from api.models import Boundary, BoundaryAnswer, BoundaryHistory, Pair, utcnow
+from api.models import (
+    Boundary,
+    BoundaryAnswer,
+    BoundaryHistory,
+    Pair,
+    PracticeSession,
+    utcnow,
+)
 from api.realtime.hub import Hub
 from api.services import events
 from schemas.boundaries import (
@@ -67,7 +74,7 @@ def _public(boundary: Boundary, keyring: Keyring) -> dict[str, Any]:
     """What both partners may see of an activity (no individual answers)."""
     return {
         "id": str(boundary.id),
-        "label": keyring.decrypt(boundary.label, aad=_label_aad(boundary.id)),
+        "label": label_of(boundary, keyring),
         "category": boundary.category,
         "state": boundary.state,
         "version": boundary.version,
@@ -76,6 +83,24 @@ def _public(boundary: Boundary, keyring: Keyring) -> dict[str, Any]:
         "state_changed_at": boundary.state_changed_at.isoformat(),
         "catalogue_key": boundary.catalogue_key,
     }
+
+
+def label_of(boundary: Boundary, keyring: Keyring) -> str:
+    """The activity's label, unsealed."""
+    return keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))
+
+
+async def _tell_session_if_scope_left(recorder: events.Recorder, boundary_id: uuid.UUID,
+                                      previous: str, state: str) -> None:
+    """A running session hears at once when an activity in its scope stops being agreed."""
+    if previous != "agreed" or state == "agreed":
+        return
+    running = await recorder.session.scalar(
+        select(PracticeSession).where(PracticeSession.pair_id == recorder.pair_id,
+                                      PracticeSession.status == "active"))
+    if running is not None and str(boundary_id) in running.scope:
+        await recorder.record("session.scope_changed", {
+            "session_id": str(running.id), "boundary_id": str(boundary_id), "state": state})
 
 
 def _out(boundary: Boundary, keyring: Keyring, my_answer: str | None) -> BoundaryOut:
@@ -115,25 +140,6 @@ def _set_state(session: AsyncSession, boundary: Boundary, state: str, now: datet
 async def _recombine(session: AsyncSession, boundary: Boundary) -> str:
     answers = list((await _answers(session, boundary.id)).values())
     return combine(*[*answers, None, None][:2])
-
-
-class _Changes:
-    """Pair events recorded in a unit of work, published once it has committed."""
-
-    def __init__(self, session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
-                 actor_id: uuid.UUID) -> None:
-        self.session, self.keyring, self.pair_id, self.actor_id = (
-            session, keyring, pair_id, actor_id)
-        self.frames: list[dict[str, Any]] = []
-
-    async def record(self, type_: str, data: dict[str, Any]) -> None:
-        event = await events.append(self.session, keyring=self.keyring, pair_id=self.pair_id,
-                                    type=type_, actor_id=self.actor_id, data=data)
-        self.frames.append(events.envelope(event, self.keyring))
-
-    async def publish(self, hub: Hub) -> None:
-        for frame in self.frames:
-            await hub.publish_event(self.pair_id, frame)
 
 
 async def list_boundaries(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
@@ -187,7 +193,7 @@ async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uui
             session.add(boundary)
             session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
                                         at=boundary.created_at))
-            changes = _Changes(session, keyring, pair_id, account_id)
+            changes = events.Recorder(session, keyring, pair_id, account_id)
             await session.flush()
             await changes.record("boundary.added", {"item": _public(boundary, keyring)})
     except IntegrityError:
@@ -216,12 +222,13 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
         else:
             row.answer, row.answered_at = body.answer, now
         await session.flush()
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         previous = _set_state(session, boundary, await _recombine(session, boundary), now)
         if boundary.state != previous:
             boundary.version += 1
             await changes.record("boundary.changed", {"item": _public(boundary, keyring),
                                                       "previous_state": previous})
+            await _tell_session_if_scope_left(changes, boundary_id, previous, boundary.state)
     await changes.publish(hub)
     # The caller's other devices learn their own answer; the partner learns nothing.
     await hub.send_to_user(account_id, {"type": "boundary.answered", "id": str(boundary_id),
@@ -259,9 +266,10 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
             boundary.category = body.category
         previous = _set_state(session, boundary, await _recombine(session, boundary), now)
         boundary.version += 1
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("boundary.changed", {"item": _public(boundary, keyring),
                                                   "previous_state": previous})
+        await _tell_session_if_scope_left(changes, boundary_id, previous, boundary.state)
     await changes.publish(hub)
     return _out(boundary, keyring, mine)
 
@@ -274,9 +282,10 @@ async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
         boundary = await _get(session, pair_id, boundary_id)
         previous = boundary.state
         await session.delete(boundary)
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("boundary.removed", {"id": str(boundary_id),
                                                   "previous_state": previous})
+        await _tell_session_if_scope_left(changes, boundary_id, previous, "removed")
     await changes.publish(hub)
 
 
@@ -324,7 +333,7 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: u
     added: list[Boundary] = []
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         for key in wanted:
             item = items[key]
             if await _label_taken(session, keyring, pair_id, item["label"]):
@@ -390,7 +399,7 @@ async def set_review_plan(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
     async with db.write() as session:
         pair = await events.lock_pair(session, pair_id)
         pair.review_every_days = every_days
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("review.planned", {"every_days": every_days})
     await changes.publish(hub)
     return await get_review(db=db, keyring=keyring, pair_id=pair_id)
@@ -401,7 +410,7 @@ async def start_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uui
     """Opens a review the partner can join; starting one already open just joins it."""
     async with db.write() as session:
         pair = await events.lock_pair(session, pair_id)
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         if pair.review_started_at is None:
             pair.review_started_at = utcnow()
             await changes.record("review.started", {})
@@ -418,7 +427,7 @@ async def join_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
         pair = await events.lock_pair(session, pair_id)
         if pair.review_started_at is None:
             raise Conflict("No review is open right now.")
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("review.joined", {})
     await changes.publish(hub)
     return await get_review(db=db, keyring=keyring, pair_id=pair_id)
@@ -433,7 +442,7 @@ async def finish_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
             raise Conflict("No review is open right now.")
         summary = await _changes_since(session, keyring, pair_id, pair.review_started_at)
         pair.last_review_at, pair.review_started_at = utcnow(), None
-        changes = _Changes(session, keyring, pair_id, account_id)
+        changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("review.finished",
                              {"changed": [c.model_dump(mode="json") for c in summary]})
     await changes.publish(hub)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 import structlog
@@ -92,9 +92,11 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
                       command: SignalCommand) -> Accepted:
     """Sets or lifts the actor's own signal; idempotent on the command id."""
     try:
-        accepted, frame = await _store_signal(db=db, keyring=keyring, pair_id=pair_id,
-                                              actor_id=actor_id, command_id=command_id,
-                                              command=command)
+        async with db.write() as session:
+            await events.lock_pair(session, pair_id)
+            accepted, frame = await store_signal(session, keyring=keyring, pair_id=pair_id,
+                                                 actor_id=actor_id, command_id=command_id,
+                                                 command=command)
     except IntegrityError:
         # The same id raced in through another socket or instance: answer as it was.
         async with db.read() as session:
@@ -108,44 +110,47 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
     return accepted
 
 
-async def _store_signal(*, db: Database, keyring: Keyring, pair_id: uuid.UUID, actor_id: uuid.UUID,
-                        command_id: uuid.UUID, command: SignalCommand,
-                        ) -> tuple[Accepted, dict[str, object] | None]:
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        seq = await _already_answered(session, pair_id, command_id, command)
-        if seq is not None:
-            return Accepted(seq=seq, new=False), None
-        states = await _own_states(session, pair_id)
-        mine = states.get(actor_id)
-        if command == "resume" and mine is None:
-            raise NotAllowed("You have no pause or slow-down of your own to lift.")
-        if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
-            # Already so: acknowledge with the standing event instead of growing the log.
-            session.add(CommandAlias(pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
-            return Accepted(seq=mine.seq, new=False), None
-        own = {uid: row.state for uid, row in states.items()}
-        if command == "resume":
-            own.pop(actor_id, None)
-        else:
-            own[actor_id] = _STATE_OF[command]
-        state, by = combine(own)
-        event = await events.append(
-            session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
-            event_id=command_id,
-            data={"state": own.get(actor_id, "clear"),
-                  "signal": {"state": state, "by": [str(uid) for uid in by]}},
-        )
-        if command == "resume":
-            await session.execute(sa.delete(SignalState).where(
-                col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id))
-        elif mine is None:
-            session.add(SignalState(pair_id=pair_id, account_id=actor_id,
-                                    state=_STATE_OF[command], seq=event.seq, set_at=event.at))
-        else:
-            mine.state, mine.seq, mine.set_at, mine.receipt = (
-                _STATE_OF[command], event.seq, event.at, "sent")
-        return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
+async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID,
+                       actor_id: uuid.UUID, command_id: uuid.UUID, command: SignalCommand,
+                       ) -> tuple[Accepted, dict[str, Any] | None]:
+    """Records a signal inside the caller's unit of work, the pair already locked.
+
+    Returns the frame to publish once committed, or None when nothing new was stored
+    (the id was seen before, or the actor's signal already is what was asked).
+    """
+    seq = await _already_answered(session, pair_id, command_id, command)
+    if seq is not None:
+        return Accepted(seq=seq, new=False), None
+    states = await _own_states(session, pair_id)
+    mine = states.get(actor_id)
+    if command == "resume" and mine is None:
+        raise NotAllowed("You have no pause or slow-down of your own to lift.")
+    if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
+        # Already so: acknowledge with the standing event instead of growing the log.
+        session.add(CommandAlias(pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
+        return Accepted(seq=mine.seq, new=False), None
+    own = {uid: row.state for uid, row in states.items()}
+    if command == "resume":
+        own.pop(actor_id, None)
+    else:
+        own[actor_id] = _STATE_OF[command]
+    state, by = combine(own)
+    event = await events.append(
+        session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
+        event_id=command_id,
+        data={"state": own.get(actor_id, "clear"),
+              "signal": {"state": state, "by": [str(uid) for uid in by]}},
+    )
+    if command == "resume":
+        await session.execute(sa.delete(SignalState).where(
+            col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id))
+    elif mine is None:
+        session.add(SignalState(pair_id=pair_id, account_id=actor_id,
+                                state=_STATE_OF[command], seq=event.seq, set_at=event.at))
+    else:
+        mine.state, mine.seq, mine.set_at, mine.receipt = (
+            _STATE_OF[command], event.seq, event.at, "sent")
+    return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
 
 
 async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_id: uuid.UUID,

@@ -1,0 +1,494 @@
+"""Paced sessions (PracticeSession): proposal, acceptance, check-ins, end, next day.
+
+Everything timed is a ScheduledJob in the database, claimed and done in the same
+transaction as its effect (see api/services/scheduler.py), so a check-in fires once
+whatever the number of instances, and survives the restart of the one that set it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, func, select
+
+from api.config import Settings
+from api.crypto import Keyring
+from api.db import Database
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import (
+    Boundary,
+    Checkin,
+    CheckinAnswer,
+    Event,
+    NextDayNote,
+    PairMember,
+    PracticeSession,
+    ScheduledJob,
+    utcnow,
+)
+from api.realtime.hub import Hub
+from api.services import aftercare, events, signals
+from api.services.boundaries import label_of
+from schemas.sessions import (
+    CheckinOut,
+    CurrentSession,
+    NextDayIn,
+    NextDayOut,
+    SessionIn,
+    SessionList,
+    SessionOut,
+    Timeline,
+)
+
+NOT_FOUND = "There is no such session."
+OPEN = ("proposed", "active")
+
+
+async def _get(session: AsyncSession, pair_id: uuid.UUID,
+               session_id: uuid.UUID) -> PracticeSession:
+    found = await session.get(PracticeSession, session_id)
+    if found is None or found.pair_id != pair_id:
+        raise NotFound(NOT_FOUND)
+    return found
+
+
+async def _open(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSession | None:
+    found: PracticeSession | None = await session.scalar(
+        select(PracticeSession).where(PracticeSession.pair_id == pair_id,
+                                      col(PracticeSession.status).in_(OPEN)))
+    return found
+
+
+async def _members(session: AsyncSession, pair_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(await session.scalars(
+        select(PairMember.account_id).where(PairMember.pair_id == pair_id)))
+
+
+def _schedule(session: AsyncSession, practice: PracticeSession, kind: str, due_at: datetime,
+              ref: uuid.UUID | None = None) -> None:
+    session.add(ScheduledJob(pair_id=practice.pair_id, session_id=practice.id, kind=kind,
+                             ref=ref, due_at=due_at))
+
+
+def _summary(practice: PracticeSession) -> dict[str, Any]:
+    """What session events carry: enough for a screen to update without a reload."""
+    return {
+        "session_id": str(practice.id), "status": practice.status,
+        "started_at": practice.started_at.isoformat() if practice.started_at else None,
+        "ends_at": practice.ends_at.isoformat() if practice.ends_at else None,
+        "end_reason": practice.end_reason,
+        "extension": ({"by": str(practice.extension_by), "seconds": practice.extension_seconds}
+                      if practice.extension_by else None),
+    }
+
+
+async def _view(session: AsyncSession, practice: PracticeSession, keyring: Keyring,
+                db: Database, account_id: uuid.UUID) -> SessionOut:
+    scope = []
+    for raw_id in practice.scope:
+        boundary = await session.get(Boundary, uuid.UUID(raw_id))
+        if boundary is None:
+            scope.append({"id": raw_id, "label": "(removed)", "state": "removed"})
+        else:
+            scope.append({"id": raw_id, "label": label_of(boundary, keyring),
+                          "state": boundary.state})
+    now = utcnow()
+    elapsed = remaining = None
+    if practice.started_at is not None:
+        elapsed = ((practice.ended_at or now) - practice.started_at).total_seconds()
+    if practice.status == "active" and practice.ends_at is not None:
+        remaining = max(0.0, (practice.ends_at - now).total_seconds())
+    checkin = await session.scalar(
+        select(Checkin).where(Checkin.session_id == practice.id)
+        .order_by(col(Checkin.round).desc()).limit(1))
+    checkin_out = None
+    if checkin is not None:
+        answers = await session.scalars(
+            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))
+        checkin_out = CheckinOut(id=checkin.id, round=checkin.round,
+                                 prompted_at=checkin.prompted_at, grace_until=checkin.grace_until,
+                                 answers={str(a.account_id): a.answer for a in answers})
+    wishes = []
+    if practice.status in OPEN:
+        wishes = await aftercare.read_both(db=db, keyring=keyring, pair_id=practice.pair_id,
+                                           account_id=account_id)
+    return SessionOut.model_validate({
+        "id": practice.id, "status": practice.status, "proposed_by": practice.proposed_by,
+        "length_seconds": practice.length_seconds,
+        "checkin_every_seconds": practice.checkin_every_seconds,
+        "grace_seconds": practice.grace_seconds, "scope": scope,
+        "created_at": practice.created_at, "started_at": practice.started_at,
+        "ends_at": practice.ends_at, "ended_at": practice.ended_at,
+        "end_reason": practice.end_reason, "elapsed_seconds": elapsed,
+        "remaining_seconds": remaining,
+        "extension": _summary(practice)["extension"], "checkin": checkin_out,
+        "aftercare": wishes,
+    })
+
+
+async def view(*, db: Database, keyring: Keyring, pair_id: uuid.UUID, account_id: uuid.UUID,
+               session_id: uuid.UUID) -> SessionOut:
+    """One session of the pair."""
+    async with db.read() as session:
+        return await _view(session, await _get(session, pair_id, session_id), keyring, db,
+                           account_id)
+
+
+async def current(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+                  account_id: uuid.UUID) -> CurrentSession:
+    """The pair's proposed or running session, if any."""
+    async with db.read() as session:
+        practice = await _open(session, pair_id)
+        if practice is None:
+            return CurrentSession(session=None)
+        return CurrentSession(session=await _view(session, practice, keyring, db, account_id))
+
+
+async def list_sessions(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+                        account_id: uuid.UUID) -> SessionList:
+    """Every session of the pair, newest first."""
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(PracticeSession).where(PracticeSession.pair_id == pair_id)
+            .order_by(col(PracticeSession.created_at).desc()).limit(100))
+        return SessionList(items=[await _view(session, p, keyring, db, account_id)
+                                  for p in rows])
+
+
+def _check_lengths(settings: Settings, body: SessionIn) -> None:
+    if body.length_seconds < settings.min_session_seconds:
+        raise Invalid("length_seconds", f"must be at least {settings.min_session_seconds}")
+    if (body.checkin_every_seconds is not None
+            and body.checkin_every_seconds < settings.min_checkin_seconds):
+        raise Invalid("checkin_every_seconds",
+                      f"must be at least {settings.min_checkin_seconds}")
+    if body.grace_seconds is not None and body.grace_seconds < settings.min_grace_seconds:
+        raise Invalid("grace_seconds", f"must be at least {settings.min_grace_seconds}")
+
+
+async def _scope_still_agreed(session: AsyncSession, pair_id: uuid.UUID,
+                              scope: list[str]) -> bool:
+    if not scope:
+        return True
+    agreed = await session.scalar(
+        select(func.count()).select_from(Boundary).where(
+            Boundary.pair_id == pair_id, Boundary.state == "agreed",
+            col(Boundary.id).in_([uuid.UUID(s) for s in scope])))
+    return agreed == len(scope)
+
+
+async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                  pair_id: uuid.UUID, account_id: uuid.UUID, body: SessionIn) -> SessionOut:
+    """Proposes a session; nothing starts until the partner accepts."""
+    _check_lengths(settings, body)
+    scope = [str(b) for b in dict.fromkeys(body.scope)]
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        if await _open(session, pair_id) is not None:
+            raise Conflict("There is already a session proposed or under way.")
+        if not await _scope_still_agreed(session, pair_id, scope):
+            raise Invalid("scope", "only activities you have both agreed to can be in scope")
+        practice = PracticeSession(
+            pair_id=pair_id, proposed_by=account_id, length_seconds=body.length_seconds,
+            checkin_every_seconds=body.checkin_every_seconds, grace_seconds=body.grace_seconds,
+            scope=scope)
+        session.add(practice)
+        await session.flush()
+        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        await recorder.record("session.proposed", {
+            **_summary(practice), "length_seconds": practice.length_seconds,
+            "checkin_every_seconds": practice.checkin_every_seconds,
+            "grace_seconds": practice.grace_seconds, "scope": scope})
+        out = await _view(session, practice, keyring, db, account_id)
+    await recorder.publish(hub)
+    return out
+
+
+async def _transition(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                      pair_id: uuid.UUID, account_id: uuid.UUID, session_id: uuid.UUID,
+                      action: str) -> SessionOut:
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        practice = await _get(session, pair_id, session_id)
+        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        now = utcnow()
+        if action in ("accept", "decline", "cancel"):
+            if practice.status != "proposed":
+                raise Conflict("This session is no longer waiting for an answer.")
+            mine = practice.proposed_by == account_id
+            if action == "cancel" and not mine:
+                raise Forbidden("Only the one who proposed it can take it back.")
+            if action in ("accept", "decline") and mine:
+                raise Forbidden("Your partner answers the sessions you propose.")
+        if action == "accept":
+            if not await _scope_still_agreed(session, pair_id, practice.scope):
+                raise Conflict("Something in scope is no longer agreed; propose again.")
+            practice.status, practice.started_at = "active", now
+            practice.ends_at = now + timedelta(seconds=practice.length_seconds)
+            started = await recorder.record("session.started", _summary(practice))
+            practice.start_seq = started["seq"]
+            _schedule(session, practice, "end", practice.ends_at)
+            if practice.checkin_every_seconds:
+                first = now + timedelta(seconds=practice.checkin_every_seconds)
+                if first < practice.ends_at:
+                    _schedule(session, practice, "checkin", first)
+        elif action in ("decline", "cancel"):
+            practice.status = "declined" if action == "decline" else "cancelled"
+            practice.ended_at = now
+            await recorder.record(f"session.{practice.status}", _summary(practice))
+        elif action == "end":
+            if practice.status != "active":
+                raise Conflict("This session is not under way.")
+            await _finish(session, recorder, practice, reason="ended", by=account_id,
+                          settings=settings)
+        out = await _view(session, practice, keyring, db, account_id)
+    await recorder.publish(hub)
+    return out
+
+
+async def accept(**kw: Any) -> SessionOut:
+    """The partner who did not propose it starts the session."""
+    return await _transition(action="accept", **kw)
+
+
+async def decline(**kw: Any) -> SessionOut:
+    """The partner says no to a proposed session, without giving a reason."""
+    return await _transition(action="decline", **kw)
+
+
+async def cancel(**kw: Any) -> SessionOut:
+    """The proposer takes a proposal back."""
+    return await _transition(action="cancel", **kw)
+
+
+async def end(**kw: Any) -> SessionOut:
+    """Either partner ends a running session, at once."""
+    return await _transition(action="end", **kw)
+
+
+async def _finish(session: AsyncSession, recorder: events.Recorder,
+                  practice: PracticeSession, *, reason: str, by: uuid.UUID | None,
+                  settings: Settings) -> None:
+    practice.status, practice.ended_at = "ended", utcnow()
+    practice.end_reason, practice.ended_by = reason, by
+    practice.extension_by = practice.extension_seconds = None
+    ended = await recorder.record("session.ended", _summary(practice), actor_id=by)
+    practice.end_seq = ended["seq"]
+    # Pending check-ins of this session will find it ended and do nothing. Touching
+    # their rows here (under the pair lock) could deadlock with the scheduler, which
+    # holds a job row and then takes the pair lock.
+    _schedule(session, practice, "next_day",
+              practice.ended_at + timedelta(hours=settings.next_day_hours))
+
+
+async def extend(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                 account_id: uuid.UUID, session_id: uuid.UUID, seconds: int) -> SessionOut:
+    """Asks for more time; it only counts when the partner agrees."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        practice = await _get(session, pair_id, session_id)
+        if practice.status != "active":
+            raise Conflict("This session is not under way.")
+        practice.extension_by, practice.extension_seconds = account_id, seconds
+        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        await recorder.record("session.extension_asked", _summary(practice))
+        out = await _view(session, practice, keyring, db, account_id)
+    await recorder.publish(hub)
+    return out
+
+
+async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                           account_id: uuid.UUID, session_id: uuid.UUID,
+                           agree: bool) -> SessionOut:
+    """The other partner agrees to more time, or not; either way nobody is pushed."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        practice = await _get(session, pair_id, session_id)
+        if practice.status != "active" or practice.extension_by is None:
+            raise Conflict("No extension is waiting for an answer.")
+        if agree and practice.extension_by == account_id:
+            raise Forbidden("Your partner agrees to the extension you asked for.")
+        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        if agree and practice.ends_at is not None and practice.extension_seconds:
+            practice.ends_at += timedelta(seconds=practice.extension_seconds)
+            _schedule(session, practice, "end", practice.ends_at)
+            if practice.checkin_every_seconds:
+                await _reschedule_checkins(session, practice)
+        practice.extension_by = practice.extension_seconds = None
+        await recorder.record("session.extended" if agree else "session.extension_declined",
+                              _summary(practice))
+        out = await _view(session, practice, keyring, db, account_id)
+    await recorder.publish(hub)
+    return out
+
+
+async def _reschedule_checkins(session: AsyncSession, practice: PracticeSession) -> None:
+    """After an extension, makes sure check-ins go on until the new end."""
+    pending = await session.scalar(select(ScheduledJob.id).where(
+        ScheduledJob.session_id == practice.id, ScheduledJob.kind == "checkin",
+        col(ScheduledJob.done_at).is_(None)))
+    if pending is None and practice.started_at and practice.checkin_every_seconds:
+        rounds = await session.scalar(select(func.count()).select_from(Checkin).where(
+            Checkin.session_id == practice.id)) or 0
+        due = practice.started_at + timedelta(
+            seconds=practice.checkin_every_seconds * (rounds + 1))
+        if practice.ends_at and due < practice.ends_at:
+            _schedule(session, practice, "checkin", due)
+
+
+async def answer_checkin(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
+                         account_id: uuid.UUID, session_id: uuid.UUID, checkin_id: uuid.UUID,
+                         answer: str) -> SessionOut:
+    """Green, yellow (a slow-down) or red (a pause), by the one who answers."""
+    async with db.write() as session:
+        await events.lock_pair(session, pair_id)
+        practice = await _get(session, pair_id, session_id)
+        checkin = await session.get(Checkin, checkin_id)
+        if checkin is None or checkin.session_id != practice.id:
+            raise NotFound("There is no such check-in.")
+        if practice.status != "active":
+            raise Conflict("This session is not under way.")
+        row = await session.get(CheckinAnswer, (checkin_id, account_id))
+        if row is None:
+            session.add(CheckinAnswer(checkin_id=checkin_id, account_id=account_id,
+                                      answer=answer))
+        else:
+            row.answer, row.at = answer, utcnow()
+        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        if answer in ("yellow", "red"):
+            command: signals.SignalCommand = "slow" if answer == "yellow" else "pause"
+            _, frame = await signals.store_signal(
+                session, keyring=keyring, pair_id=pair_id, actor_id=account_id,
+                command_id=uuid.uuid5(checkin_id, f"{account_id}:{answer}"), command=command)
+            if frame is not None:
+                recorder.frames.append(frame)
+        await recorder.record("checkin.answered", {"session_id": str(practice.id),
+                                                   "checkin_id": str(checkin_id),
+                                                   "user_id": str(account_id),
+                                                   "answer": answer})
+        out = await _view(session, practice, keyring, db, account_id)
+    await recorder.publish(hub)
+    return out
+
+
+async def timeline(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+                   session_id: uuid.UUID) -> Timeline:
+    """The session's events in order: start, check-ins, signals, phrases, end."""
+    async with db.read() as session:
+        practice = await _get(session, pair_id, session_id)
+        if practice.start_seq is None:
+            return Timeline(items=[])
+        query = select(Event).where(Event.pair_id == pair_id,
+                                           col(Event.seq) >= practice.start_seq)
+        if practice.end_seq is not None:
+            query = query.where(col(Event.seq) <= practice.end_seq)
+        rows = await session.scalars(query.order_by(col(Event.seq)).limit(5000))
+        return Timeline(items=[events.envelope(e, keyring) for e in rows])
+
+
+def _note_aad(account_id: uuid.UUID, session_id: uuid.UUID) -> str:
+    return f"next-day:{account_id}:{session_id}"
+
+
+async def save_next_day(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+                        account_id: uuid.UUID, session_id: uuid.UUID,
+                        body: NextDayIn) -> NextDayOut:
+    """Keeps the caller's private next-day note about an ended session."""
+    sealed = keyring.encrypt(body.model_dump_json(), aad=_note_aad(account_id, session_id))
+    async with db.write() as session:
+        practice = await _get(session, pair_id, session_id)
+        if practice.status != "ended":
+            raise Conflict("A next-day note is for a session that has ended.")
+        row = await session.get(NextDayNote, (account_id, session_id))
+        if row is None:
+            row = NextDayNote(account_id=account_id, session_id=session_id, body=sealed)
+            session.add(row)
+        else:
+            row.body, row.at = sealed, utcnow()
+    return NextDayOut(session_id=session_id, feeling=body.feeling, words=body.words, at=row.at)
+
+
+async def read_next_day(*, db: Database, keyring: Keyring, account_id: uuid.UUID,
+                        session_id: uuid.UUID) -> NextDayOut:
+    """The caller's own next-day note; nobody else's."""
+    async with db.read() as session:
+        row = await session.get(NextDayNote, (account_id, session_id))
+    if row is None:
+        raise NotFound("You have not written a note for that day.")
+    data = json.loads(keyring.decrypt(row.body, aad=_note_aad(account_id, session_id)))
+    return NextDayOut(session_id=session_id, at=row.at, **data)
+
+
+# -- timed work, run by the scheduler ------------------------------------------------------
+
+
+async def run_job(session: AsyncSession, recorder: events.Recorder, job: ScheduledJob,
+                  *, keyring: Keyring, settings: Settings) -> None:
+    """Does one due job inside the scheduler's unit of work (the pair locked)."""
+    practice = await session.get(PracticeSession, job.session_id)
+    if practice is None:
+        return
+    now = utcnow()
+    if job.kind == "next_day":
+        await recorder.record("session.next_day", {"session_id": str(practice.id)})
+        return
+    if practice.status != "active" or practice.ends_at is None:
+        return
+    if job.kind == "end":
+        if practice.ends_at <= now + timedelta(milliseconds=50):
+            await _finish(session, recorder, practice, reason="time", by=None,
+                          settings=settings)
+    elif job.kind == "checkin":
+        await _prompt_checkin(session, recorder, practice, job)
+    elif job.kind == "grace" and job.ref is not None:
+        await _grace_over(session, recorder, practice, job.ref, keyring)
+
+
+async def _prompt_checkin(session: AsyncSession, recorder: events.Recorder,
+                          practice: PracticeSession, job: ScheduledJob) -> None:
+    assert practice.ends_at is not None and practice.checkin_every_seconds
+    rounds = await session.scalar(select(func.count()).select_from(Checkin).where(
+        Checkin.session_id == practice.id)) or 0
+    now = utcnow()
+    grace_until = now + timedelta(seconds=practice.grace_seconds) \
+        if practice.grace_seconds else None
+    checkin = Checkin(session_id=practice.id, round=rounds + 1, prompted_at=now,
+                      grace_until=grace_until)
+    session.add(checkin)
+    await session.flush()
+    await recorder.record("checkin.prompt", {
+        "session_id": str(practice.id), "checkin_id": str(checkin.id), "round": checkin.round,
+        "grace_until": grace_until.isoformat() if grace_until else None})
+    if grace_until is not None:
+        _schedule(session, practice, "grace", grace_until, ref=checkin.id)
+    # After downtime, skip the rounds that were missed rather than prompt in a burst.
+    every = timedelta(seconds=practice.checkin_every_seconds)
+    following = job.due_at + every
+    while following <= now:
+        following += every
+    if following < practice.ends_at:
+        _schedule(session, practice, "checkin", following)
+
+
+async def _grace_over(session: AsyncSession, recorder: events.Recorder,
+                      practice: PracticeSession, checkin_id: uuid.UUID,
+                      keyring: Keyring) -> None:
+    """Silence is never consent: an unanswered check-in becomes the silent one's pause."""
+    answered = set(await session.scalars(
+        select(CheckinAnswer.account_id).where(CheckinAnswer.checkin_id == checkin_id)))
+    for member in await _members(session, practice.pair_id):
+        if member in answered:
+            continue
+        session.add(CheckinAnswer(checkin_id=checkin_id, account_id=member, answer="silent"))
+        _, frame = await signals.store_signal(
+            session, keyring=keyring, pair_id=practice.pair_id, actor_id=member,
+            command_id=uuid.uuid5(checkin_id, f"{member}:silent"), command="pause")
+        if frame is not None:
+            recorder.frames.append(frame)
+        await recorder.record("checkin.missed", {
+            "session_id": str(practice.id), "checkin_id": str(checkin_id),
+            "user_id": str(member)}, actor_id=member)

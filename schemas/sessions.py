@@ -1,0 +1,117 @@
+"""Paced sessions together: length, check-ins, scope, aftercare, the next day."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from schemas.aftercare import AftercareOut
+from schemas.base import Inbound, Outbound, plain_text
+from schemas.boundaries import State
+
+SessionStatus = Literal["proposed", "active", "ended", "declined", "cancelled"]
+CheckinAnswer = Literal["green", "yellow", "red"]
+
+
+class SessionIn(Inbound):
+    """Propose a session; it starts only when your partner accepts."""
+
+    length_seconds: int = Field(ge=1, le=8 * 3600)
+    checkin_every_seconds: int | None = Field(default=None, ge=1, le=3600)
+    grace_seconds: int | None = Field(
+        default=60, ge=1, le=600,
+        description="an unanswered check-in becomes a pause after this; null turns it off")
+    scope: list[uuid.UUID] = Field(default_factory=list, max_length=100,
+                                   description="agreed activities in scope")
+
+
+class ExtendIn(Inbound):
+    """Ask for more time; it counts only when your partner agrees."""
+
+    seconds: int = Field(ge=60, le=4 * 3600)
+
+
+class CheckinAnswerIn(Inbound):
+    """Green: all good. Yellow: a slow-down. Red: a pause."""
+
+    answer: CheckinAnswer
+
+
+class ScopeItem(Outbound):
+    """An activity in scope, with its combined state now."""
+
+    id: uuid.UUID
+    label: str
+    state: State | Literal["removed"]
+
+
+class CheckinOut(Outbound):
+    """The latest check-in: who answered what; silence is never consent."""
+
+    id: uuid.UUID
+    round: int
+    prompted_at: datetime
+    grace_until: datetime | None
+    answers: dict[str, str]
+
+
+class SessionOut(Outbound):
+    """A session as both partners see it."""
+
+    id: uuid.UUID
+    status: SessionStatus
+    proposed_by: uuid.UUID
+    length_seconds: int
+    checkin_every_seconds: int | None
+    grace_seconds: int | None
+    scope: list[ScopeItem]
+    created_at: datetime
+    started_at: datetime | None
+    ends_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
+    elapsed_seconds: float | None
+    remaining_seconds: float | None
+    extension: dict[str, Any] | None
+    checkin: CheckinOut | None
+    aftercare: list[AftercareOut]
+
+
+class CurrentSession(Outbound):
+    """The pair's proposed or running session, if any."""
+
+    session: SessionOut | None
+
+
+class SessionList(Outbound):
+    """Past and present sessions, newest first."""
+
+    items: list[SessionOut]
+
+
+class Timeline(Outbound):
+    """A session's events, in order, for the debrief."""
+
+    items: list[dict[str, Any]]
+
+
+NoteText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(plain_text)]
+
+
+class NextDayIn(Inbound):
+    """How I feel about it the next day; private to me."""
+
+    feeling: int = Field(ge=1, le=5)
+    words: NoteText | None = None
+
+
+class NextDayOut(Outbound):
+    """My private next-day note."""
+
+    session_id: uuid.UUID
+    feeling: int
+    words: str | None
+    at: datetime

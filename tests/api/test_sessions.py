@@ -1,0 +1,236 @@
+"""Paced sessions: acceptance, scope, end, extension, check-ins, aftercare, the next day."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+
+from tests.api.test_accounts import assert_problem
+from tests.api.test_boundaries import add, answer
+from tests.support import LiveServer, Person, new_pair, register
+
+FAST = {"min_session_seconds": 1, "min_checkin_seconds": 1, "min_grace_seconds": 1,
+        "scheduler_tick_seconds": 0.1}
+
+
+def agreed_item(a: Person, b: Person, label: str) -> str:
+    item = add(a, label, "touch")["id"]
+    answer(a, item, "yes")
+    answer(b, item, "yes")
+    return str(item)
+
+
+def start(a: Person, b: Person, **body: object) -> dict:  # type: ignore[type-arg]
+    proposed = a.post("/sessions", json={"length_seconds": 600, **body})
+    assert proposed.status_code == 201, proposed.text
+    accepted = b.post(f"/sessions/{proposed.json()['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()  # type: ignore[no-any-return]
+
+
+def test_a_session_starts_only_when_the_partner_accepts(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    item = agreed_item(a, b, "Holding hands")
+    with b.live() as lb:
+        proposed = a.post("/sessions", json={"length_seconds": 1200, "scope": [item]}).json()
+        assert proposed["status"] == "proposed" and proposed["started_at"] is None
+        assert lb.expect("session.proposed")["data"]["scope"] == [item]
+        assert_problem(a.post(f"/sessions/{proposed['id']}/accept"), 403)
+        assert_problem(a.post("/sessions", json={"length_seconds": 600}), 409)
+        started = b.post(f"/sessions/{proposed['id']}/accept").json()
+        assert started["status"] == "active"
+        assert lb.expect("session.started")["data"]["status"] == "active"
+    length = (datetime.fromisoformat(started["ends_at"])
+              - datetime.fromisoformat(started["started_at"])).total_seconds()
+    assert length == 1200
+    now = a.get("/sessions/current").json()["session"]
+    assert now["scope"] == [{"id": item, "label": "Holding hands", "state": "agreed"}]
+    assert 0 <= now["elapsed_seconds"] < 60 and 1140 < now["remaining_seconds"] <= 1200
+
+
+def test_decline_and_cancel(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    first = a.post("/sessions", json={"length_seconds": 600}).json()
+    assert_problem(b.post(f"/sessions/{first['id']}/cancel"), 403)
+    assert b.post(f"/sessions/{first['id']}/decline").json()["status"] == "declined"
+    second = a.post("/sessions", json={"length_seconds": 600}).json()
+    assert a.post(f"/sessions/{second['id']}/cancel").json()["status"] == "cancelled"
+    assert a.get("/sessions/current").json() == {"session": None}
+    assert_problem(b.post(f"/sessions/{second['id']}/accept"), 409)
+
+
+def test_only_agreed_activities_can_be_in_scope(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    maybe = add(a, "Kissing", "kissing")["id"]
+    answer(a, maybe, "yes")
+    assert_problem(a.post("/sessions", json={"length_seconds": 600, "scope": [maybe]}), 422)
+    assert_problem(a.post("/sessions", json={"length_seconds": 600,
+                                             "scope": [str(uuid.uuid4())]}), 422)
+
+
+def test_both_screens_are_told_when_scope_stops_being_agreed(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    item = agreed_item(a, b, "Cuddling")
+    session = start(a, b, scope=[item])
+    with a.live() as la, b.live() as lb:
+        answer(b, item, "no")
+        for live in (la, lb):
+            told = live.expect("session.scope_changed")
+            assert told["data"] == {**told["data"], "session_id": session["id"],
+                                    "boundary_id": item, "state": "no"}
+    assert a.get("/sessions/current").json()["session"]["scope"][0]["state"] == "no"
+
+
+def test_either_partner_ends_it(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    session = start(a, b)
+    with a.live() as la:
+        ended = b.post(f"/sessions/{session['id']}/end").json()
+        assert (ended["status"], ended["end_reason"]) == ("ended", "ended")
+        assert la.expect("session.ended")["actor"] == b.id
+    assert_problem(a.post(f"/sessions/{session['id']}/end"), 409)
+    timeline = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
+    assert [e["type"] for e in timeline] == ["session.started", "session.ended"]
+
+
+def test_an_extension_needs_both(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    session = start(a, b)
+    ends = session["ends_at"]
+    asked = a.post(f"/sessions/{session['id']}/extend", json={"seconds": 600}).json()
+    assert asked["extension"]["by"] == a.id and asked["ends_at"] == ends
+    assert_problem(a.post(f"/sessions/{session['id']}/extend/accept"), 403)
+    extended = b.post(f"/sessions/{session['id']}/extend/accept").json()
+    moved = (datetime.fromisoformat(extended["ends_at"])
+             - datetime.fromisoformat(ends)).total_seconds()
+    assert moved == 600 and extended["extension"] is None
+    a.post(f"/sessions/{session['id']}/extend", json={"seconds": 300})
+    kept = b.post(f"/sessions/{session['id']}/extend/decline").json()
+    assert kept["ends_at"] == extended["ends_at"]
+    assert_problem(b.post(f"/sessions/{session['id']}/extend/accept"), 409)
+
+
+def test_aftercare_is_seen_by_the_partner_only_while_paired(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    wishes = {"wishes": ["quiet", "blanket"], "in_my_words": "Hold my hand, no talking yet",
+              "if_i_freeze": "Say my name softly and ask if I want to stop"}
+    mine = a.put("/me/aftercare", json=wishes)
+    assert mine.status_code == 200 and mine.json()["wishes"] == ["quiet", "blanket"]
+    assert b.get("/pair/aftercare").json()["in_my_words"] == wishes["in_my_words"]
+    session = start(a, b)
+    view = b.get(f"/sessions/{session['id']}").json()
+    assert {w["user_id"] for w in view["aftercare"]} == {a.id, b.id}
+    assert_problem(a.put("/me/aftercare", json={"wishes": ["dance"]}), 422)
+    b.delete("/pair")
+    assert_problem(b.get("/pair/aftercare"), 404)
+    assert a.get("/me/aftercare").json()["if_i_freeze"] == wishes["if_i_freeze"]
+
+
+def test_outsiders_get_404_on_session_routes(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    session = start(a, b)
+    stranger, _ = new_pair(server)
+    loner = register(server)
+    sid = session["id"]
+    for person in (stranger, loner):
+        for method, path, body in [
+            ("GET", f"/sessions/{sid}", None), ("POST", f"/sessions/{sid}/end", None),
+            ("POST", f"/sessions/{sid}/extend", {"seconds": 600}),
+            ("GET", f"/sessions/{sid}/timeline", None),
+            ("PUT", f"/sessions/{sid}/next-day", {"feeling": 3}),
+        ]:
+            got = person.http.request(method, path, json=body)
+            assert got.status_code == 404, (method, path, got.text)
+    assert_problem(loner.get("/sessions/current"), 404)
+    assert_problem(loner.get("/pair/aftercare"), 404)
+    assert a.get("/sessions/current").json()["session"]["status"] == "active"
+
+
+@pytest.fixture
+def fast(make_server: Callable[..., LiveServer]) -> LiveServer:
+    return make_server(**FAST, next_day_hours=0.0005)
+
+
+def test_a_session_ends_itself_on_time(fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=1)
+        ended = la.expect("session.ended", timeout=3)
+        assert ended["actor"] is None and ended["data"]["end_reason"] == "time"
+        late = (datetime.fromisoformat(ended["at"])
+                - datetime.fromisoformat(session["ends_at"])).total_seconds()
+        assert 0 <= late < 1
+        assert la.expect("session.next_day", timeout=5)["data"]["session_id"] == session["id"]
+    note = a.put(f"/sessions/{session['id']}/next-day", json={"feeling": 4, "words": "Calm."})
+    assert note.status_code == 200
+    assert a.get(f"/sessions/{session['id']}/next-day").json()["words"] == "Calm."
+    assert_problem(b.get(f"/sessions/{session['id']}/next-day"), 404)  # private to A
+    assert "Calm." not in a.get(f"/sessions/{session['id']}/timeline").text
+
+
+def test_check_ins_fire_on_time_and_answers_signal(fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la, b.live() as lb:
+        session = start(a, b, length_seconds=30, checkin_every_seconds=1, grace_seconds=5)
+        started = datetime.fromisoformat(session["started_at"])
+        prompt = la.expect("checkin.prompt", timeout=3)
+        assert lb.expect("checkin.prompt", timeout=3)["seq"] == prompt["seq"]
+        assert prompt["data"]["round"] == 1
+        late = (datetime.fromisoformat(prompt["at"]) - started).total_seconds() - 1
+        assert 0 <= late < 1
+        checkin = prompt["data"]["checkin_id"]
+        path = f"/sessions/{session['id']}/checkins/{checkin}"
+        assert a.post(path, json={"answer": "green"}).status_code == 200
+        # B has not answered: A sees "no answer yet", which is not a yes.
+        answers = a.get("/sessions/current").json()["session"]["checkin"]["answers"]
+        assert answers == {a.id: "green"}
+        b.post(path, json={"answer": "yellow"})
+        slow = la.expect("slow")
+        assert slow["actor"] == b.id
+        a.post(path, json={"answer": "red"})
+        assert lb.expect("pause")["actor"] == a.id
+        a.post(f"/sessions/{session['id']}/end")
+    assert b.get("/signal").json()["state"] == "paused"
+
+
+def test_an_unanswered_check_in_becomes_the_silent_ones_pause(fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=30, checkin_every_seconds=1, grace_seconds=1)
+        prompt = la.expect("checkin.prompt", timeout=3)
+        path = f"/sessions/{session['id']}/checkins/{prompt['data']['checkin_id']}"
+        a.post(path, json={"answer": "green"})
+        pause = la.expect("pause", timeout=3)
+        assert pause["actor"] == b.id  # B froze: the pause is B's, only B can lift it
+        missed = la.expect("checkin.missed")
+        assert missed["data"]["user_id"] == b.id
+        deadline = datetime.fromisoformat(prompt["data"]["grace_until"])
+        assert 0 <= (datetime.fromisoformat(pause["at"]) - deadline).total_seconds() < 1
+        assert la.command("resume")["code"] == "not_allowed"
+        b.post(f"/sessions/{session['id']}/end")
+    assert a.get("/signal").json()["by"] == [b.id]
+    timeline = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
+    kinds = [e["type"] for e in timeline]
+    assert kinds[0] == "session.started" and kinds[-1] == "session.ended"
+    assert kinds.index("checkin.prompt") < kinds.index("pause") < kinds.index("checkin.missed")
+
+
+def test_grace_can_be_turned_off(fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=30, checkin_every_seconds=1, grace_seconds=None)
+        assert la.expect("checkin.prompt", timeout=3)["data"]["grace_until"] is None
+        time.sleep(1.5)
+        assert a.get("/signal").json()["state"] == "clear"
+        a.post(f"/sessions/{session['id']}/end")
+
+
+def test_lengths_below_the_minimum_are_422(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    for body in ({"length_seconds": 5}, {"length_seconds": 600, "checkin_every_seconds": 5},
+                 {"length_seconds": 600, "grace_seconds": 2}, {"length_seconds": 0}):
+        assert_problem(a.post("/sessions", json=body), 422)
