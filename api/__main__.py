@@ -20,6 +20,14 @@ async def _maintain(settings: Settings, command: str, keep: int) -> None:
     engine = make_engine(settings)
     try:
         await migrate(engine)
+        if command == "rotate-keys":
+            from api.crypto import load_keyring
+            from api.services import keys
+
+            db = Database(engine, serialize_writes=settings.is_sqlite)
+            ring = load_keyring(settings.keyring_path, create=False)
+            ring, count = await keys.rotate(db=db, keyring=ring, save_to=settings.keyring_path)
+            print(f"re-sealed {count} values with key {ring.current}")
         if command == "compact":
             db = Database(engine, serialize_writes=settings.is_sqlite)
             async with db.write() as session:
@@ -33,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parses the command line and runs the service or a maintenance command."""
     parser = argparse.ArgumentParser(prog="python -m api", description="Run Attune.")
     parser.add_argument("command", nargs="?", default="serve",
-                        choices=["serve", "migrate", "compact"])
+                        choices=["serve", "migrate", "compact", "rotate-keys"])
     parser.add_argument("--keep", type=int, default=10_000,
                         help="compact: events to keep per pair (default 10000)")
     parser.add_argument("--host", default="127.0.0.1")
@@ -46,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValidationError, ValueError) as exc:
         print(f"attune: bad configuration: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("migrate", "compact"):
+    if args.command in ("migrate", "compact", "rotate-keys"):
         asyncio.run(_maintain(settings, args.command, args.keep))
         return 0
     from api.main import create_app

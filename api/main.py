@@ -20,7 +20,16 @@ from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
 from api.realtime.protocol import sweep_database
-from api.routes import accounts, aftercare, boundaries, pairing, phrases, sessions, signals
+from api.routes import (
+    accounts,
+    aftercare,
+    boundaries,
+    debriefs,
+    pairing,
+    phrases,
+    sessions,
+    signals,
+)
 from api.security import Hasher
 from api.services.scheduler import Scheduler
 
@@ -93,7 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
-    for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare):
+    for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
+                   debriefs):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

@@ -324,3 +324,51 @@ class NextDayNote(SQLModel, table=True):
     session_id: uuid.UUID = Field(primary_key=True)
     body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed JSON
     at: datetime = _ts(default_factory=utcnow)
+
+
+class DebriefRound(SQLModel, table=True):
+    """One debrief, of a session or of a pause; revealed to both at once, or never."""
+
+    __tablename__ = "debrief_round"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk(index=True)
+    session_id: uuid.UUID | None = None
+    pause_seq: int | None = None
+    created_at: datetime = _ts(default_factory=utcnow)
+    revealed_at: datetime | None = _ts(default=None, nullable=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("pair_id", "session_id", name="uq_debrief_session"),
+        sa.UniqueConstraint("pair_id", "pause_seq", name="uq_debrief_pause"),
+    )
+
+
+class DebriefEntry(SQLModel, table=True):
+    """One partner's reflection: a private draft until both have decided."""
+
+    __tablename__ = "debrief_entry"
+
+    round_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("debrief_round.id", ondelete="CASCADE"),
+                            primary_key=True)
+    )
+    account_id: uuid.UUID = Field(primary_key=True)
+    status: str = Field(default="draft", max_length=10)  # draft / submitted / skipped
+    body: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # sealed JSON
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class JournalEntry(SQLModel, table=True):
+    """A person's own notes, never shared with anyone."""
+
+    __tablename__ = "journal_entry"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)

@@ -14,6 +14,7 @@ from schemas import (
     accounts,
     aftercare,
     boundaries,
+    debriefs,
     pairing,
     phrases,
     problems,
@@ -40,6 +41,8 @@ REST_MODELS: list[type[BaseModel]] = [
     sessions.SessionIn, sessions.ExtendIn, sessions.CheckinAnswerIn, sessions.SessionOut,
     sessions.CurrentSession, sessions.SessionList, sessions.Timeline, sessions.NextDayIn,
     sessions.NextDayOut,
+    debriefs.DebriefStart, debriefs.DebriefDraft, debriefs.DebriefOut, debriefs.DebriefList,
+    debriefs.FeelingSeries, debriefs.JournalIn, debriefs.JournalOut, debriefs.JournalList,
 ]
 
 

@@ -91,3 +91,6 @@ class ExportOut(Outbound):
     pair: dict[str, object] | None
     signals: list[dict[str, object]]
     boundary_answers: list[dict[str, object]]
+    aftercare: dict[str, object]
+    journal: list[dict[str, object]]
+    debriefs: list[dict[str, object]]

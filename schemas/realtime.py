@@ -283,6 +283,24 @@ class CheckinEvent(_Envelope):
     data: CheckinData
 
 
+class DebriefData(Outbound):
+    """Which debrief; for `debrief.status`, whose and how far (never what was written)."""
+
+    debrief_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    pause_seq: int | None = None
+    user_id: uuid.UUID | None = None
+    status: Literal["not_finished", "finished", "skipped"] | None = None
+
+
+class DebriefEvent(_Envelope):
+    """A debrief was opened; a partner finished, skipped or took theirs back; or both
+    were revealed (`debrief.revealed`: read them over REST now)."""
+
+    type: Literal["debrief.opened", "debrief.status", "debrief.revealed"]
+    data: DebriefData
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -292,14 +310,14 @@ class PairEnded(_Envelope):
 
 PairEvent = Annotated[
     SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | PairEnded,
+    | CheckinEvent | DebriefEvent | PairEnded,
     Field(discriminator="type"),
 ]
 
 ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered
     | AftercareUpdated | PingOut | PongOut | SignalEvent | BoundaryEvent | BoundaryRemoved
-    | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | PairEnded,
+    | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | DebriefEvent | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

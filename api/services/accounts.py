@@ -19,7 +19,7 @@ from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
-from api.services import boundaries, pairing
+from api.services import aftercare, boundaries, debriefs, pairing
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
 log = structlog.get_logger(__name__)
@@ -195,6 +195,9 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
         signals=signal_rows,
         boundary_answers=await boundaries.export_answers(db=db, keyring=keyring,
                                                          account_id=principal.account_id),
+        aftercare=(await aftercare.read(db=db, keyring=keyring,
+                                        account_id=principal.account_id)).model_dump(mode="json"),
+        **await debriefs.export_own(db=db, keyring=keyring, account_id=principal.account_id),
     )
 
 

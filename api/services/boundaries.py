@@ -214,26 +214,33 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
             current = _out(boundary, keyring, await _mine(session, boundary_id, account_id))
             raise Conflict("This activity changed since you saw it; here it is now.",
                            current=current.model_dump(mode="json"))
-        now = utcnow()
-        row = await session.get(BoundaryAnswer, (boundary_id, account_id))
-        if row is None:
-            session.add(BoundaryAnswer(boundary_id=boundary_id, account_id=account_id,
-                                       answer=body.answer, answered_at=now))
-        else:
-            row.answer, row.answered_at = body.answer, now
-        await session.flush()
         changes = events.Recorder(session, keyring, pair_id, account_id)
-        previous = _set_state(session, boundary, await _recombine(session, boundary), now)
-        if boundary.state != previous:
-            boundary.version += 1
-            await changes.record("boundary.changed", {"item": _public(boundary, keyring),
-                                                      "previous_state": previous})
-            await _tell_session_if_scope_left(changes, boundary_id, previous, boundary.state)
+        await set_answer(changes, boundary, account_id, body.answer)
     await changes.publish(hub)
     # The caller's other devices learn their own answer; the partner learns nothing.
     await hub.send_to_user(account_id, {"type": "boundary.answered", "id": str(boundary_id),
                                         "my_answer": body.answer, "version": boundary.version})
     return _out(boundary, keyring, body.answer)
+
+
+async def set_answer(recorder: events.Recorder, boundary: Boundary, account_id: uuid.UUID,
+                     answer: str) -> None:
+    """Stores an answer inside the caller's unit of work (the pair locked) and records
+    `boundary.changed` when the combined state moved."""
+    session, now = recorder.session, utcnow()
+    row = await session.get(BoundaryAnswer, (boundary.id, account_id))
+    if row is None:
+        session.add(BoundaryAnswer(boundary_id=boundary.id, account_id=account_id,
+                                   answer=answer, answered_at=now))
+    else:
+        row.answer, row.answered_at = answer, now
+    await session.flush()
+    previous = _set_state(session, boundary, await _recombine(session, boundary), now)
+    if boundary.state != previous:
+        boundary.version += 1
+        await recorder.record("boundary.changed", {"item": _public(boundary, recorder.keyring),
+                                                   "previous_state": previous})
+        await _tell_session_if_scope_left(recorder, boundary.id, previous, boundary.state)
 
 
 async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,

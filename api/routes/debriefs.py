@@ -1,0 +1,115 @@
+"""The joint debrief and the private journal."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import CurrentUser, PairMember, Svc
+from api.services import debriefs
+from schemas.debriefs import (
+    DebriefDraft,
+    DebriefList,
+    DebriefOut,
+    DebriefStart,
+    FeelingSeries,
+    JournalIn,
+    JournalList,
+    JournalOut,
+)
+
+router = APIRouter(tags=["debriefs"])
+
+
+@router.post("/debriefs", status_code=status.HTTP_201_CREATED)
+async def start(body: DebriefStart, member: PairMember, services: Svc) -> DebriefOut:
+    """Open the debrief of an ended session or of a pause (or find the open one)."""
+    return await debriefs.start(db=services.db, hub=services.hub, keyring=services.keyring,
+                                pair_id=member.pair_id, account_id=member.account_id, body=body)
+
+
+@router.get("/debriefs")
+async def list_debriefs(member: PairMember, services: Svc) -> DebriefList:
+    """Your debriefs together, newest first."""
+    return await debriefs.list_debriefs(db=services.db, keyring=services.keyring,
+                                        pair_id=member.pair_id, account_id=member.account_id)
+
+
+@router.get("/debriefs/feelings")
+async def feelings(member: PairMember, services: Svc) -> FeelingSeries:
+    """How safe each of you felt, over time (your partner's once shared)."""
+    return await debriefs.feelings(db=services.db, keyring=services.keyring,
+                                   pair_id=member.pair_id, account_id=member.account_id)
+
+
+@router.get("/debriefs/{debrief_id}")
+async def view(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
+    """Your draft, and your partner's words once you both have finished."""
+    return await debriefs.view(db=services.db, keyring=services.keyring,
+                               pair_id=member.pair_id, account_id=member.account_id,
+                               debrief_id=debrief_id)
+
+
+@router.put("/debriefs/{debrief_id}/draft")
+async def save_draft(debrief_id: uuid.UUID, body: DebriefDraft, member: PairMember,
+                     services: Svc) -> DebriefOut:
+    """Write your reflection; only you can see it."""
+    return await debriefs.save_draft(db=services.db, keyring=services.keyring,
+                                     pair_id=member.pair_id, account_id=member.account_id,
+                                     debrief_id=debrief_id, body=body)
+
+
+@router.post("/debriefs/{debrief_id}/submit")
+async def submit(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
+    """Finish; when you both have, you both see both at the same moment."""
+    return await debriefs.submit(db=services.db, hub=services.hub, keyring=services.keyring,
+                                 pair_id=member.pair_id, account_id=member.account_id,
+                                 debrief_id=debrief_id)
+
+
+@router.post("/debriefs/{debrief_id}/skip")
+async def skip(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
+    """Not this time; your partner is told you skipped, nothing more."""
+    return await debriefs.skip(db=services.db, hub=services.hub, keyring=services.keyring,
+                               pair_id=member.pair_id, account_id=member.account_id,
+                               debrief_id=debrief_id)
+
+
+@router.post("/debriefs/{debrief_id}/withdraw")
+async def withdraw(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
+    """Take your finished debrief back to a draft, before it is shared."""
+    return await debriefs.withdraw(db=services.db, hub=services.hub, keyring=services.keyring,
+                                   pair_id=member.pair_id, account_id=member.account_id,
+                                   debrief_id=debrief_id)
+
+
+@router.get("/me/journal")
+async def journal(principal: CurrentUser, services: Svc) -> JournalList:
+    """Your private notes; never shared."""
+    return await debriefs.journal(db=services.db, keyring=services.keyring,
+                                  account_id=principal.account_id)
+
+
+@router.post("/me/journal", status_code=status.HTTP_201_CREATED)
+async def write_note(body: JournalIn, principal: CurrentUser, services: Svc) -> JournalOut:
+    """Add a private note."""
+    return await debriefs.write_note(db=services.db, keyring=services.keyring,
+                                     account_id=principal.account_id, body=body)
+
+
+@router.put("/me/journal/{entry_id}")
+async def rewrite_note(entry_id: uuid.UUID, body: JournalIn, principal: CurrentUser,
+                       services: Svc) -> JournalOut:
+    """Rewrite one of your notes."""
+    return await debriefs.write_note(db=services.db, keyring=services.keyring,
+                                     account_id=principal.account_id, body=body,
+                                     entry_id=entry_id)
+
+
+@router.delete("/me/journal/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_note(entry_id: uuid.UUID, principal: CurrentUser, services: Svc) -> Response:
+    """Delete one of your notes for good."""
+    await debriefs.delete_note(db=services.db, account_id=principal.account_id,
+                               entry_id=entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

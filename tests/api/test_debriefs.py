@@ -1,0 +1,256 @@
+"""The joint debrief: private until both decide, revealed once to both; the journal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from tests.api.test_accounts import assert_problem
+from tests.api.test_boundaries import add, answer, view
+from tests.api.test_sessions import start
+from tests.support import LiveServer, Person, ProcessServer, new_pair, register
+
+
+def ended_session(a: Person, b: Person) -> str:
+    session = start(a, b)
+    a.post(f"/sessions/{session['id']}/end")
+    return str(session["id"])
+
+
+def open_debrief(a: Person, b: Person) -> str:
+    opened = a.post("/debriefs", json={"session_id": ended_session(a, b)})
+    assert opened.status_code == 201, opened.text
+    return str(opened.json()["id"])
+
+
+def draft(person: Person, debrief: str, marker: str, **extra: Any) -> Any:
+    body = {"feeling": 4, "feeling_words": f"calm {marker}", "felt_good": f"good {marker}",
+            "did_not": None, "next_time": f"next {marker}", **extra}
+    got = person.put(f"/debriefs/{debrief}/draft", json=body)
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+def test_a_draft_never_reaches_the_partner_before_the_reveal(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    marker = uuid.uuid4().hex
+    with b.live() as lb:
+        mine = draft(a, debrief, marker)
+        assert mine["mine"]["felt_good"] == f"good {marker}" and mine["my_status"] == "draft"
+        submitted = a.post(f"/debriefs/{debrief}/submit").json()
+        assert submitted["my_status"] == "submitted" and submitted["revealed_at"] is None
+        status = lb.expect("debrief.status")
+        assert status["data"]["status"] == "finished" and status["data"]["user_id"] == a.id
+        frames = lb.drain()
+    seen_by_b = [b.get(f"/debriefs/{debrief}").text, b.get("/debriefs").text,
+                 b.get("/me/export").text, b.get("/debriefs/feelings").text,
+                 json.dumps(frames)]
+    with b.live() as replay:  # and nothing in the replayed log either
+        seen_by_b.append(json.dumps(replay.drain()))
+    assert all(marker not in text for text in seen_by_b)
+    partner_view = b.get(f"/debriefs/{debrief}").json()
+    assert (partner_view["partner_status"], partner_view["partner"]) == ("finished", None)
+    assert b.get("/debriefs/feelings").json()["points"] == []
+
+
+def test_the_reveal_happens_once_to_both_when_the_second_submits(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    draft(a, debrief, "from-a")
+    draft(b, debrief, "from-b", feeling=2)
+    a.post(f"/debriefs/{debrief}/submit")
+    with a.live() as la, b.live() as lb:
+        b.post(f"/debriefs/{debrief}/submit")
+        for live in (la, lb):
+            revealed = [f for f in live.drain() if f["type"] == "debrief.revealed"]
+            assert len(revealed) == 1 and revealed[0]["data"]["debrief_id"] == debrief
+    assert a.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good from-b"
+    assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good from-a"
+    points = a.get("/debriefs/feelings").json()["points"]
+    assert [(p["mine"], p["partner"]) for p in points] == [(4, 2)]
+    # After the reveal nothing can be taken back or rewritten.
+    assert_problem(a.post(f"/debriefs/{debrief}/withdraw"), 409)
+    assert_problem(a.put(f"/debriefs/{debrief}/draft", json={"feeling": 1}), 409)
+
+
+def test_withdraw_before_the_reveal(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    draft(a, debrief, "first")
+    a.post(f"/debriefs/{debrief}/submit")
+    assert_problem(a.put(f"/debriefs/{debrief}/draft", json={"feeling": 3}), 409)
+    back = a.post(f"/debriefs/{debrief}/withdraw").json()
+    assert back["my_status"] == "draft"
+    assert b.get(f"/debriefs/{debrief}").json()["partner_status"] == "not_finished"
+    draft(a, debrief, "second")
+    draft(b, debrief, "b")
+    b.post(f"/debriefs/{debrief}/submit")
+    assert b.get(f"/debriefs/{debrief}").json()["revealed_at"] is None  # A took theirs back
+    a.post(f"/debriefs/{debrief}/submit")
+    assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good second"
+
+
+def test_skipping_is_told_without_pressure(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    draft(a, debrief, "shared")
+    a.post(f"/debriefs/{debrief}/submit")
+    skipped = b.post(f"/debriefs/{debrief}/skip").json()
+    assert skipped["my_status"] == "skipped" and skipped["revealed_at"] is not None
+    seen_by_a = a.get(f"/debriefs/{debrief}").json()
+    assert (seen_by_a["partner_status"], seen_by_a["partner"]) == ("skipped", None)
+    assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good shared"
+    assert_problem(b.post(f"/debriefs/{debrief}/submit"), 409)
+
+
+def test_submitting_without_writing_is_refused(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    assert_problem(a.post(f"/debriefs/{debrief}/submit"), 409)
+
+
+def test_a_no_proposal_applies_on_submit_and_a_yes_only_suggests(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    agreed = add(a, "Kissing on the neck", "kissing")["id"]
+    answer(a, agreed, "yes")
+    answer(b, agreed, "yes")
+    hoped = add(a, "Showering together", "undressing")["id"]
+    debrief = open_debrief(a, b)
+    draft(a, debrief, "p", proposals=[{"boundary_id": agreed, "answer": "no"},
+                                      {"boundary_id": hoped, "answer": "yes"}])
+    assert view(b, agreed)["state"] == "agreed"  # a draft changes nothing
+    with b.live() as lb:
+        a.post(f"/debriefs/{debrief}/submit")
+        changed = lb.expect("boundary.changed",
+                            where=lambda f: f["data"]["item"]["id"] == agreed
+                            and f["data"]["previous_state"] == "agreed")
+        assert changed["data"]["item"]["state"] == "no"
+    assert view(b, agreed)["state"] == "no" and view(a, agreed)["my_answer"] == "no"
+    assert view(a, hoped)["my_answer"] is None and view(a, hoped)["state"] == "open"
+    b.post(f"/debriefs/{debrief}/skip")
+    proposals = b.get(f"/debriefs/{debrief}").json()["partner"]["proposals"]
+    assert {"boundary_id": hoped, "answer": "yes"} in proposals  # B sees the suggestion
+    bad = a.put(f"/debriefs/{open_debrief(a, b)}/draft",
+                json={"feeling": 3, "proposals": [{"boundary_id": str(uuid.uuid4()),
+                                                   "answer": "no"}]})
+    assert_problem(bad, 422)
+
+
+def test_debriefing_a_pause(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    with a.live() as la:
+        seq = la.command("pause")["seq"]
+    opened = b.post("/debriefs", json={"pause_seq": seq})
+    assert opened.status_code == 201 and opened.json()["pause_seq"] == seq
+    assert a.post("/debriefs", json={"pause_seq": seq}).json()["id"] == opened.json()["id"]
+    assert_problem(a.post("/debriefs", json={"pause_seq": 9999}), 404)
+    assert_problem(a.post("/debriefs", json={}), 422)
+    unended = a.post("/sessions", json={"length_seconds": 600}).json()["id"]
+    assert_problem(a.post("/debriefs", json={"session_id": unended}), 409)
+
+
+def test_the_journal_is_never_in_the_partners_view(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    marker = uuid.uuid4().hex
+    note = a.post("/me/journal", json={"text": f"only mine {marker}"}).json()
+    assert a.get("/me/journal").json()["items"][0]["text"] == f"only mine {marker}"
+    rewritten = a.put(f"/me/journal/{note['id']}", json={"text": f"still mine {marker}"})
+    assert rewritten.json()["text"] == f"still mine {marker}"
+    assert b.get("/me/journal").json()["items"] == []
+    assert_problem(b.put(f"/me/journal/{note['id']}", json={"text": "mine now"}), 404)
+    assert_problem(b.delete(f"/me/journal/{note['id']}"), 404)
+    assert marker not in b.get("/me/export").text
+    assert marker in a.get("/me/export").text
+    assert a.delete(f"/me/journal/{note['id']}").status_code == 204
+    assert a.get("/me/journal").json()["items"] == []
+
+
+def test_outsiders_get_404_on_debriefs(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    debrief = open_debrief(a, b)
+    stranger, _ = new_pair(server)
+    for person in (stranger, register(server)):
+        for method, path in [("GET", f"/debriefs/{debrief}"),
+                             ("POST", f"/debriefs/{debrief}/submit"),
+                             ("POST", f"/debriefs/{debrief}/skip"),
+                             ("POST", f"/debriefs/{debrief}/withdraw")]:
+            assert person.http.request(method, path).status_code == 404, (method, path)
+        got = person.put(f"/debriefs/{debrief}/draft", json={"feeling": 1})
+        assert got.status_code == 404
+
+
+def _all_rows(server: LiveServer) -> str:
+    async def dump() -> str:
+        async with server.services.db.read() as session:
+            tables = await session.run_sync(
+                lambda s: sa.inspect(s.connection()).get_table_names())
+            rows = []
+            for table in tables:
+                result = await session.execute(sa.text(f'SELECT * FROM "{table}"'))  # noqa: S608
+                rows.extend(repr(r) for r in result)
+            return "\n".join(rows)
+
+    return str(server.run(dump()))
+
+
+def test_the_raw_database_holds_no_plaintext(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    marker = f"zz{uuid.uuid4().hex[:12]}"
+    item = add(a, f"Label {marker}")["id"]
+    answer(a, item, "yes")
+    phrase = a.post("/phrases", json={"text": f"Phrase {marker}", "moment": "during",
+                                      "kind": "question"}).json()
+    b.post(f"/phrases/{phrase['id']}/agree")
+    a.post(f"/phrases/{phrase['id']}/say", json={"id": str(uuid.uuid4())})
+    a.put("/me/aftercare", json={"wishes": ["quiet"], "in_my_words": f"Care {marker}",
+                                 "if_i_freeze": f"Freeze {marker}"})
+    a.post("/me/journal", json={"text": f"Journal {marker}"})
+    debrief = open_debrief(a, b)
+    draft(a, debrief, marker)
+    session_id = a.get("/debriefs").json()["items"][0]["session_id"]
+    a.put(f"/sessions/{session_id}/next-day", json={"feeling": 3, "words": f"Day {marker}"})
+    raw = _all_rows(server)
+    assert raw and marker not in raw
+    assert view(a, item)["label"] == f"Label {marker}"
+
+
+def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
+    env = {"ATTUNE_DATA_DIR": str(tmp_path)}
+    server = ProcessServer(env).start()
+    a, b = new_pair(server)
+    item = add(a, "Rotating label")["id"]
+    a.post("/me/journal", json={"text": "A note to keep"})
+    a.put("/me/aftercare", json={"wishes": ["water"], "in_my_words": "Some water, please"})
+    with a.live() as la:
+        la.command("pause")
+    server.stop()
+    old = json.loads((tmp_path / "keys.json").read_text())["current"]
+    rotated = subprocess.run([sys.executable, "-m", "api", "rotate-keys"], text=True,
+                             capture_output=True, cwd=Path(__file__).parents[2],
+                             env={**__import__("os").environ, **env}, timeout=60)
+    assert rotated.returncode == 0, rotated.stderr
+    ring = json.loads((tmp_path / "keys.json").read_text())
+    assert ring["current"] != old and old in ring["keys"]
+    assert (tmp_path / "keys.json").stat().st_mode & 0o077 == 0  # owner only
+    server = ProcessServer(env, port=server.port).start()
+    try:
+        assert view(a, item)["label"] == "Rotating label"
+        assert a.get("/me/journal").json()["items"][0]["text"] == "A note to keep"
+        assert b.get("/pair/aftercare").json()["in_my_words"] == "Some water, please"
+        with b.live() as lb:
+            assert lb.expect("pause")["actor"] == a.id  # the sealed log replays
+    finally:
+        server.stop()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "attune.db") as conn:
+        labels = [r[0] for r in conn.execute("SELECT label FROM boundary")]
+        bodies = [r[0] for r in conn.execute("SELECT body FROM event")]
+    assert all(v.split(".")[1] == ring["current"] for v in labels + bodies)
