@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from api.services.events import URGENT_TYPES
 
@@ -169,7 +169,7 @@ class Connection:
                     break
                 self.send({"type": "ping"})
                 await on_beat()
-        except (TimeoutError, OSError, RuntimeError) as exc:
+        except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect) as exc:
             log.info("socket_write_failed", conn=self.conn_id, error=type(exc).__name__)
             self.closing = self.closing or (CLOSE_DEAD, "write failed")
         code, reason = self.closing or (1000, "")

@@ -182,14 +182,16 @@ class Hub:
 
     async def sweep(self) -> None:
         """Re-reads the log for every pair with a socket here; closes ended or revoked."""
-        pairs = list(self._by_pair)
-        sessions = list({s.session_id for subs in self._by_user.values() for s in subs})
-        if not pairs:
+        # Judge only the sockets that were here before the read: one that attached
+        # meanwhile was not asked about, and must not be taken for signed out.
+        seen = [sub for subs in self._by_pair.values() for sub in subs]
+        if not seen:
             return
-        result = await self._sweeper(pairs, sessions)
-        for pair_id in pairs:
-            last_seq = result.last_seq.get(pair_id)
-            for sub in list(self._by_pair.get(pair_id, ())):
+        result = await self._sweeper(list({s.pair_id for s in seen}),
+                                     list({s.session_id for s in seen}))
+        for sub in seen:
+            if sub in self._by_pair.get(sub.pair_id, ()):
+                last_seq = result.last_seq.get(sub.pair_id)
                 if last_seq is None:
                     sub.close(CLOSE_PAIR, "pair ended")
                 elif sub.session_id not in result.live_sessions:

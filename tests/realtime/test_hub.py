@@ -1,0 +1,74 @@
+"""The hub's safety net, as rules."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
+
+
+@dataclass(eq=False)
+class FakeSub:
+    pair_id: uuid.UUID
+    session_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    user_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    closed: int | None = None
+    caught_up_to: int = 0
+
+    def deliver_event(self, frame: dict[str, Any], text: str) -> None: ...
+    def send_text(self, text: str, *, urgent: bool = False) -> None: ...
+
+    def close(self, code: int, reason: str, *, flush: bool = False) -> None:
+        self.closed = code
+
+    def catch_up(self, last_seq: int) -> None:
+        self.caught_up_to = last_seq
+
+
+@dataclass
+class Result:
+    last_seq: dict[uuid.UUID, int]
+    live_sessions: set[uuid.UUID]
+
+
+def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> None:
+    pair = uuid.uuid4()
+    old, late = FakeSub(pair), FakeSub(pair)
+
+    async def run() -> None:
+        hub: Hub
+
+        async def sweeper(pairs: list[uuid.UUID], sessions: list[uuid.UUID]) -> Result:
+            assert sessions == [old.session_id]
+            await hub.attach(late)  # a reconnect lands while the database answers
+            return Result(last_seq={pair: 7}, live_sessions={old.session_id})
+
+        hub = Hub(sweeper=sweeper, sweep_seconds=60, presence_ttl=25)
+        await hub.attach(old)
+        await hub.sweep()
+
+    asyncio.run(run())
+    assert (old.closed, old.caught_up_to) == (None, 7)
+    assert late.closed is None
+
+
+def test_the_sweep_closes_ended_pairs_and_revoked_sessions() -> None:
+    ended, revoked, fine = FakeSub(uuid.uuid4()), FakeSub(uuid.uuid4()), FakeSub(uuid.uuid4())
+
+    async def run() -> None:
+        async def sweeper(pairs: list[uuid.UUID], sessions: list[uuid.UUID]) -> Result:
+            return Result(last_seq={revoked.pair_id: 1, fine.pair_id: 2},
+                          live_sessions={ended.session_id, fine.session_id})
+
+        hub = Hub(sweeper=sweeper, sweep_seconds=60, presence_ttl=25)
+        for sub in (ended, revoked, fine):
+            await hub.attach(sub)
+        await hub.sweep()
+
+    asyncio.run(run())
+    assert (ended.closed, revoked.closed, fine.closed) == (CLOSE_PAIR, CLOSE_AUTH, None)
+    assert fine.caught_up_to == 2
