@@ -68,3 +68,23 @@ def test_sqlite_is_tuned_for_durability(tmp_path: Path) -> None:
             await engine.dispose()
 
     assert asyncio.run(run()) == ["wal", 2, 1, 10000]
+
+
+def test_sqlite_statements_run_on_the_event_loops_own_thread(tmp_path: Path) -> None:
+    import threading
+
+    async def run() -> tuple[int, int]:
+        engine = make_engine(Settings(data_dir=tmp_path))
+        try:
+            async with engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                seen: list[int] = []
+                raw.driver_connection._conn.create_function(  # type: ignore[union-attr]
+                    "where_am_i", 0, lambda: seen.append(threading.get_ident()) or 1)
+                await conn.execute(sa.text("SELECT where_am_i()"))
+                return seen[0], threading.get_ident()
+        finally:
+            await engine.dispose()
+
+    ran_on, loop_thread = asyncio.run(run())
+    assert ran_on == loop_thread  # no hand-off to a worker thread and back

@@ -386,6 +386,13 @@ async def _changes_since(session: AsyncSession, keyring: Keyring, pair_id: uuid.
     return changed
 
 
+async def _locked_pair(session: AsyncSession, pair_id: uuid.UUID) -> Pair:
+    await events.lock_pair(session, pair_id)
+    pair = await session.get(Pair, pair_id)
+    assert pair is not None  # locked just now
+    return pair
+
+
 async def get_review(*, db: Database, keyring: Keyring, pair_id: uuid.UUID) -> ReviewOut:
     """The plan, whether a review is due (gently), and what changed since the last one."""
     async with db.read() as session:
@@ -404,7 +411,7 @@ async def set_review_plan(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
                           account_id: uuid.UUID, every_days: int | None) -> ReviewOut:
     """Sets how often the pair wants to review (or never)."""
     async with db.write() as session:
-        pair = await events.lock_pair(session, pair_id)
+        pair = await _locked_pair(session, pair_id)
         pair.review_every_days = every_days
         changes = events.Recorder(session, keyring, pair_id, account_id)
         await changes.record("review.planned", {"every_days": every_days})
@@ -416,7 +423,7 @@ async def start_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uui
                        account_id: uuid.UUID) -> ReviewOut:
     """Opens a review the partner can join; starting one already open just joins it."""
     async with db.write() as session:
-        pair = await events.lock_pair(session, pair_id)
+        pair = await _locked_pair(session, pair_id)
         changes = events.Recorder(session, keyring, pair_id, account_id)
         if pair.review_started_at is None:
             pair.review_started_at = utcnow()
@@ -431,7 +438,7 @@ async def join_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
                       account_id: uuid.UUID) -> ReviewOut:
     """Joins the review the partner started."""
     async with db.write() as session:
-        pair = await events.lock_pair(session, pair_id)
+        pair = await _locked_pair(session, pair_id)
         if pair.review_started_at is None:
             raise Conflict("No review is open right now.")
         changes = events.Recorder(session, keyring, pair_id, account_id)
@@ -444,7 +451,7 @@ async def finish_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
                         account_id: uuid.UUID) -> list[ReviewChange]:
     """Closes the review; both get the summary of what changed during it."""
     async with db.write() as session:
-        pair = await events.lock_pair(session, pair_id)
+        pair = await _locked_pair(session, pair_id)
         if pair.review_started_at is None:
             raise Conflict("No review is open right now.")
         summary = await _changes_since(session, keyring, pair_id, pair.review_started_at)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from api.crypto import Keyring
 from api.db import Database
@@ -53,12 +53,15 @@ def combine(states: dict[uuid.UUID, str]) -> tuple[str, list[uuid.UUID]]:
     return strongest, sorted(uid for uid, state in states.items() if state == strongest)
 
 
-async def _own_states(session: AsyncSession, pair_id: uuid.UUID) -> dict[uuid.UUID, SignalState]:
-    rows = await session.scalars(select(SignalState).where(SignalState.pair_id == pair_id))
+async def _own_states(session: AsyncSession, pair_id: uuid.UUID) -> dict[uuid.UUID, Any]:
+    rows = await session.execute(
+        sa.select(col(SignalState.account_id), col(SignalState.state), col(SignalState.seq),
+                  col(SignalState.set_at), col(SignalState.receipt))
+        .where(col(SignalState.pair_id) == pair_id))
     return {row.account_id: row for row in rows}
 
 
-def _view(states: dict[uuid.UUID, SignalState], account_id: uuid.UUID) -> SignalOut:
+def _view(states: dict[uuid.UUID, Any], account_id: uuid.UUID) -> SignalOut:
     state, by = combine({uid: row.state for uid, row in states.items()})
     mine = states.get(account_id)
     return SignalOut(
@@ -77,14 +80,17 @@ async def get_signal(*, db: Database, pair_id: uuid.UUID, account_id: uuid.UUID)
 
 async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
                             command: str) -> int | None:
-    event = await events.find_by_id(session, pair_id=pair_id, event_id=command_id)
-    alias = None if event else await session.get(CommandAlias, (pair_id, command_id))
-    found = event or alias
+    found = (await session.execute(sa.union_all(
+        sa.select(col(Event.type), col(Event.seq))
+        .where(col(Event.pair_id) == pair_id, col(Event.id) == command_id),
+        sa.select(col(CommandAlias.type), col(CommandAlias.seq))
+        .where(col(CommandAlias.pair_id) == pair_id, col(CommandAlias.id) == command_id),
+    ))).first()
     if found is None:
         return None
     if found.type != command:
         raise Conflict("That id was already used for a different command.")
-    return found.seq
+    return int(found.seq)
 
 
 async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
@@ -127,7 +133,8 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
         raise NotAllowed("You have no pause or slow-down of your own to lift.")
     if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
         # Already so: acknowledge with the standing event instead of growing the log.
-        session.add(CommandAlias(pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
+        await session.execute(sa.insert(CommandAlias).values(
+            pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
         return Accepted(seq=mine.seq, new=False), None
     own = {uid: row.state for uid, row in states.items()}
     if command == "resume":
@@ -141,15 +148,17 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
         data={"state": own.get(actor_id, "clear"),
               "signal": {"state": state, "by": [str(uid) for uid in by]}},
     )
+    own_row = (col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id)
     if command == "resume":
-        await session.execute(sa.delete(SignalState).where(
-            col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id))
-    elif mine is None:
-        session.add(SignalState(pair_id=pair_id, account_id=actor_id,
-                                state=_STATE_OF[command], seq=event.seq, set_at=event.at))
+        await session.execute(sa.delete(SignalState).where(*own_row))
     else:
-        mine.state, mine.seq, mine.set_at, mine.receipt = (
-            _STATE_OF[command], event.seq, event.at, "sent")
+        values = {"state": _STATE_OF[command], "seq": event.seq, "set_at": event.at,
+                  "receipt": "sent"}
+        if mine is None:
+            await session.execute(sa.insert(SignalState).values(
+                pair_id=pair_id, account_id=actor_id, **values))
+        else:
+            await session.execute(sa.update(SignalState).where(*own_row).values(**values))
     return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
 
 
