@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     )
     # The keyring file (a compose secret in production); default: keys.json in data_dir.
     keys_file: Path | None = None
+    # Web Push: the VAPID private key (PEM; made on first run in data_dir outside
+    # production) and the contact the push services may write to.
+    vapid_key_file: Path | None = None
+    vapid_subject: str = "mailto:privacy@attune.invalid"
+    push_ttl_seconds: Annotated[int, Field(ge=60, le=86_400)] = 3600
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
     # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -81,6 +86,11 @@ class Settings(BaseSettings):
     def keyring_path(self) -> Path:
         """Where the encryption keys are read from."""
         return self.keys_file or self.data_dir / "keys.json"
+
+    @property
+    def vapid_path(self) -> Path:
+        """Where the VAPID private key is read from."""
+        return self.vapid_key_file or self.data_dir / "vapid.pem"
 
     @property
     def is_sqlite(self) -> bool:

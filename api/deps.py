@@ -17,6 +17,7 @@ from api.realtime.hub import Hub
 from api.security import Hasher
 from api.services import accounts, pairing
 from api.services.accounts import Principal
+from api.services.push import Pusher
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Services:
     hub: Hub
     hasher: Hasher
     keyring: Keyring
+    pusher: Pusher
     limits: Limits
 
 

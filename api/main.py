@@ -27,10 +27,12 @@ from api.routes import (
     debriefs,
     pairing,
     phrases,
+    push,
     sessions,
     signals,
 )
 from api.security import Hasher
+from api.services.push import Pusher, load_vapid
 from api.services.scheduler import Scheduler
 
 log = structlog.get_logger(__name__)
@@ -77,8 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hasher = Hasher(settings.hash_workers)
         keyring = load_keyring(settings.keyring_path,
                                create=settings.environment != "production")
+        pusher = Pusher(db=db, settings=settings, vapid=load_vapid(
+            settings.vapid_path, create=settings.environment != "production"))
+        hub.listeners.append(pusher.on_event)
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
-                                      keyring=keyring, limits=_limits(settings))
+                                      keyring=keyring, pusher=pusher, limits=_limits(settings))
         scheduler = Scheduler(db=db, hub=hub, keyring=keyring, settings=settings)
         await hub.start()
         await scheduler.start()
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await scheduler.stop()
             await hub.stop()
+            await pusher.stop()
             hasher.close()
             await db.dispose()
 
@@ -103,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
-                   debriefs):
+                   debriefs, push):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", include_in_schema=False)

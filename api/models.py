@@ -372,3 +372,24 @@ class JournalEntry(SQLModel, table=True):
     body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class PushSubscription(SQLModel, table=True):
+    """A device's Web Push subscription; the partner's pause reaches it when locked."""
+
+    __tablename__ = "push_subscription"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    # Signing out of the device (or being signed out) ends its pushes too.
+    device_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("device_session.id", ondelete="CASCADE"),
+                            nullable=False)
+    )
+    endpoint: str = Field(sa_column=sa.Column(sa.Text, nullable=False, unique=True))
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    created_at: datetime = _ts(default_factory=utcnow)

@@ -18,6 +18,7 @@ from schemas import (
     pairing,
     phrases,
     problems,
+    push,
     realtime,
     sessions,
     signals,
@@ -43,6 +44,7 @@ REST_MODELS: list[type[BaseModel]] = [
     sessions.NextDayOut,
     debriefs.DebriefStart, debriefs.DebriefDraft, debriefs.DebriefOut, debriefs.DebriefList,
     debriefs.FeelingSeries, debriefs.JournalIn, debriefs.JournalOut, debriefs.JournalList,
+    push.PushKey, push.PushSubscriptionIn, push.PushUnsubscribe,
 ]
 
 

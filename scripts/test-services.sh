@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure the real servers the tests use are running: PostgreSQL and Redis on
-# 127.0.0.1. Installs them from Debian's packages when missing (as root), starts them
-# when stopped. Tests skip without them, except with CI=true, where they fail.
+# Makes sure what the tests use is there: PostgreSQL and Redis running on 127.0.0.1,
+# and Chromium. Installs them from Debian's packages when missing (as root), starts
+# the servers when stopped. Tests skip without them, except with CI=true: they fail.
 set -uo pipefail
 
 apt_install() {
@@ -45,4 +45,11 @@ if ! port_open 6379 && command -v redis-server >/dev/null; then
     for _ in $(seq 50); do port_open 6379 && break; sleep 0.1; done
 fi
 port_open 6379 && echo "test-services: Redis is up" || echo "test-services: Redis is NOT up" >&2
+
+# Chromium for the browser tests: Debian's build, driven by PyPI's playwright (its own
+# browser download does not work everywhere).
+if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium fonts-dejavu-core
+fi
+[ -x /usr/bin/chromium ] && echo "test-services: Chromium is there" || echo "test-services: Chromium is NOT there" >&2
 exit 0

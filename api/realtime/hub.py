@@ -70,6 +70,8 @@ class Hub:
         self._by_user: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
         self.degraded = False
+        # Called once per stored event, on the instance that stored it (e.g. Web Push).
+        self.listeners: list[Callable[[uuid.UUID, dict[str, Any]], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -112,6 +114,8 @@ class Hub:
     async def publish_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Announces a stored pair event to both partners, wherever they are connected."""
         await self._publish({"k": "event", "pair": str(pair_id), "frame": frame})
+        for listener in self.listeners:
+            listener(pair_id, frame)
 
     async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (a receipt, presence) to one person."""

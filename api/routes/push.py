@@ -1,0 +1,33 @@
+"""Web Push subscriptions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import CurrentUser, Svc
+from api.services import push
+from schemas.push import PushKey, PushSubscriptionIn, PushUnsubscribe
+
+router = APIRouter(prefix="/push", tags=["push"])
+
+
+@router.get("/key")
+async def key(services: Svc) -> PushKey:
+    """The key a browser subscribes with."""
+    return PushKey(public_key=push.public_key(services.pusher.vapid))
+
+
+@router.post("/subscriptions", status_code=status.HTTP_201_CREATED)
+async def subscribe(body: PushSubscriptionIn, principal: CurrentUser, services: Svc) -> Response:
+    """Let this device get a pause while the app is closed or the phone locked."""
+    await push.subscribe(db=services.db, account_id=principal.account_id,
+                         device_id=principal.session_id, body=body)
+    return Response(status_code=status.HTTP_201_CREATED)
+
+
+@router.delete("/subscriptions", status_code=status.HTTP_204_NO_CONTENT)
+async def unsubscribe(body: PushUnsubscribe, principal: CurrentUser, services: Svc) -> Response:
+    """Stop pushes to this device."""
+    await push.unsubscribe(db=services.db, account_id=principal.account_id,
+                           endpoint=body.endpoint)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,132 @@
+"""Web Push: a pause reaches every device of the partner, even locked or closed.
+
+The payload is encrypted for the device (RFC 8291, by pywebpush) and holds no words
+of the pair; the service worker shows a neutral notification. A pause is sent with
+a real TTL and `Urgency: high`; a subscription the push service calls gone (404/410)
+is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from cryptography.hazmat.primitives import serialization
+from py_vapid import Vapid02
+from pywebpush import WebPushException, webpush
+from sqlmodel import col, select
+
+from api.config import Settings
+from api.db import Database
+from api.models import PairMember, PushSubscription
+from schemas.push import PushSubscriptionIn
+
+log = structlog.get_logger(__name__)
+
+
+def load_vapid(path: Path, *, create: bool) -> Vapid02:
+    """The VAPID key pair; on the embedded default, made on first run (owner-only)."""
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(f"no VAPID key at {path}")
+        vapid = Vapid02()
+        vapid.generate_keys()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = vapid.private_pem()
+        path.touch(mode=0o600)
+        path.write_bytes(pem)
+    return Vapid02.from_file(str(path))
+
+
+def public_key(vapid: Vapid02) -> str:
+    """The applicationServerKey a browser subscribes with."""
+    raw = vapid.public_key.public_bytes(serialization.Encoding.X962,
+                                        serialization.PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def subscribe(*, db: Database, account_id: uuid.UUID, device_id: uuid.UUID,
+                    body: PushSubscriptionIn) -> None:
+    """Keeps (or moves to this account and device) a device's subscription."""
+    async with db.write() as session:
+        await session.execute(sa.delete(PushSubscription).where(
+            col(PushSubscription.endpoint) == body.endpoint))
+        session.add(PushSubscription(account_id=account_id, device_id=device_id,
+                                     endpoint=body.endpoint,
+                                     p256dh=body.keys.p256dh, auth=body.keys.auth))
+
+
+async def unsubscribe(*, db: Database, account_id: uuid.UUID, endpoint: str) -> None:
+    """Forgets one of the caller's subscriptions."""
+    async with db.write() as session:
+        await session.execute(sa.delete(PushSubscription).where(
+            col(PushSubscription.endpoint) == endpoint,
+            col(PushSubscription.account_id) == account_id))
+
+
+class Pusher:
+    """Sends the partner a push for every pause; runs beside the live channel."""
+
+    def __init__(self, *, db: Database, settings: Settings, vapid: Vapid02) -> None:
+        self.db, self.settings, self.vapid = db, settings, vapid
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webpush")
+        self._tasks: set[asyncio.Task[int]] = set()
+
+    def on_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+        """Hub listener: a stored pause sets off a push to the other partner's devices."""
+        if frame.get("type") != "pause" or not frame.get("actor"):
+            return
+        task = asyncio.create_task(self.notify_pause(pair_id, frame))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def notify_pause(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> int:
+        """Pushes to every device of the partner; returns how many accepted it."""
+        actor = uuid.UUID(frame["actor"])
+        async with self.db.read() as session:
+            devices = list(await session.scalars(
+                select(PushSubscription)
+                .join(PairMember, col(PairMember.account_id) == col(PushSubscription.account_id))
+                .where(PairMember.pair_id == pair_id, col(PairMember.account_id) != actor)))
+        payload = json.dumps({"type": "pause", "seq": frame["seq"], "at": frame["at"]})
+        loop = asyncio.get_running_loop()
+        results = await asyncio.gather(*(
+            loop.run_in_executor(self._pool, self._send, device, payload) for device in devices))
+        gone = [device.id for device, status in zip(devices, results, strict=True)
+                if status in (404, 410)]
+        if gone:
+            async with self.db.write() as session:
+                await session.execute(sa.delete(PushSubscription).where(
+                    col(PushSubscription.id).in_(gone)))
+        sent = sum(1 for status in results if status is not None and status < 300)
+        log.info("pause_pushed", pair_id=str(pair_id), devices=len(devices), sent=sent,
+                 gone=len(gone))
+        return sent
+
+    def _send(self, device: PushSubscription, payload: str) -> int | None:
+        try:
+            response = webpush(
+                {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh,
+                                                       "auth": device.auth}},
+                data=payload, vapid_private_key=self.vapid,
+                vapid_claims={"sub": self.settings.vapid_subject},
+                ttl=self.settings.push_ttl_seconds, headers={"Urgency": "high"}, timeout=10)
+            return int(getattr(response, "status_code", 201))
+        except WebPushException as exc:
+            return exc.response.status_code if exc.response is not None else None
+        except Exception as exc:  # a push service being down must not touch the pause
+            log.warning("push_failed", error=type(exc).__name__)
+            return None
+
+    async def stop(self) -> None:
+        """Waits briefly for pushes in flight, then stops the pool."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,141 @@
+"""Web Push: a pause reaches the partner's devices, encrypted, neutral, urgent."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import http_ece
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.api.test_accounts import assert_problem
+from tests.support import LiveServer, new_pair
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PushService:
+    """A real local HTTP endpoint standing in for a browser's push service."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append({"path": self.path, "headers": dict(self.headers),
+                                       "body": body})
+                self.send_response(410 if self.path.endswith("/gone") else 201)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout: float = 5) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"only {len(self.received)} pushes arrived"
+            time.sleep(0.02)
+
+
+def device() -> tuple[ec.EllipticCurvePrivateKey, dict[str, str]]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    point = key.public_key().public_bytes(serialization.Encoding.X962,
+                                          serialization.PublicFormat.UncompressedPoint)
+    return key, {"p256dh": b64url(point), "auth": b64url(os.urandom(16))}
+
+
+def verify_vapid(header: str, public_key: str, audience: str) -> None:
+    assert header.startswith("vapid t=")
+    token = header.split("t=", 1)[1].split(",")[0]
+    head, claims, signature = token.split(".")
+    assert json.loads(unb64url(claims))["aud"] == audience
+    raw = unb64url(signature)
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(public_key))
+    key.verify(encode_dss_signature(int.from_bytes(raw[:32], "big"),
+                                    int.from_bytes(raw[32:], "big")),
+               f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
+
+
+def test_a_pause_is_pushed_to_every_device_of_the_partner(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    service = PushService()
+    public_key = a.get("/push/key").json()["public_key"]
+    phone_key, phone = device()
+    _, old_tablet = device()
+    _, own = device()
+    assert b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/phone",
+                                               "keys": phone}).status_code == 201
+    b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/gone",
+                                        "keys": old_tablet})
+    a.post("/push/subscriptions", json={"endpoint": f"{service.url}/a/own", "keys": own})
+    with a.live() as la:
+        seq = la.command("pause")["seq"]
+        service.wait_for(2)
+        la.command("resume")
+        la.command("slow")
+    time.sleep(0.3)
+    paths = sorted(r["path"] for r in service.received)
+    assert paths == ["/b/gone", "/b/phone"]  # the partner's devices only, pauses only
+
+    push = next(r for r in service.received if r["path"] == "/b/phone")
+    headers = {k.lower(): v for k, v in push["headers"].items()}
+    assert int(headers["ttl"]) >= 60 and headers["urgency"] == "high"
+    assert headers["content-encoding"] == "aes128gcm"
+    verify_vapid(headers["authorization"], public_key, service.url)
+    plain = http_ece.decrypt(push["body"], private_key=phone_key,
+                             auth_secret=unb64url(phone["auth"]), version="aes128gcm")
+    payload = json.loads(plain)
+    assert payload["type"] == "pause" and payload["seq"] == seq
+    assert set(payload) == {"type", "seq", "at"}  # no words of the pair
+
+    # The push service said the tablet is gone: it is not tried again.
+    service.received.clear()
+    with a.live() as la:
+        la.command("pause")
+        service.wait_for(1)
+    time.sleep(0.3)
+    assert [r["path"] for r in service.received] == ["/b/phone"]
+
+
+def test_subscriptions_are_checked_and_removable(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    _, keys = device()
+    assert_problem(a.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z/w",
+                                                       "keys": keys}), 422)
+    assert_problem(a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
+                                                       "keys": {"p256dh": "!!"}}), 422)
+    assert a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
+                                               "keys": keys}).status_code == 201
+    assert a.delete("/push/subscriptions",
+                    json={"endpoint": "https://push.example/1"}).status_code == 204
+
+
+def test_signing_out_ends_that_devices_pushes(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    service = PushService()
+    _, keys = device()
+    b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/phone", "keys": keys})
+    assert b.post("/auth/logout").status_code == 204
+    with a.live() as la:
+        la.command("pause")
+    time.sleep(0.5)
+    assert service.received == []
