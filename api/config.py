@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:privacy@attune.invalid"
     push_ttl_seconds: Annotated[int, Field(ge=60, le=86_400)] = 3600
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
+    # Browser origins allowed besides the service's own (its Host); production needs one.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -64,7 +66,7 @@ class Settings(BaseSettings):
     # How often an instance re-reads the log for its sockets' pairs, as a safety net.
     sweep_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

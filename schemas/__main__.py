@@ -29,7 +29,8 @@ OUT = Path(__file__).parent / "json"
 REST_MODELS: list[type[BaseModel]] = [
     problems.Problem,
     accounts.RegisterIn, accounts.LoginIn, accounts.DeleteMeIn, accounts.AccountOut,
-    accounts.TokenOut, accounts.MeOut, accounts.DeviceOut, accounts.ExportOut,
+    accounts.TokenOut, accounts.MeOut, accounts.PasswordChangeIn, accounts.DeviceOut,
+    accounts.ExportOut,
     pairing.InviteOut, pairing.JoinIn, pairing.JoinOut, pairing.PairOut,
     signals.SignalOut,
     boundaries.BoundaryIn, boundaries.BoundaryEdit, boundaries.AnswerIn,

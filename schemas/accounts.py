@@ -46,6 +46,13 @@ class DeleteMeIn(Inbound):
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
+class PasswordChangeIn(Inbound):
+    """A new password; every other device is signed out."""
+
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Password
+
+
 class AccountOut(Outbound):
     """A new account."""
 

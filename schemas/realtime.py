@@ -84,6 +84,8 @@ class Welcome(Outbound):
     partner_id: uuid.UUID
     partner_online: bool
     heartbeat_seconds: float
+    token_expires_at: datetime | None = Field(
+        default=None, description="when this device's sign-in runs out, to warn ahead")
     resync: bool = Field(
         default=False,
         description="events after last_seq were compacted away: reload state over REST, "
@@ -151,6 +153,13 @@ class AftercareUpdated(Outbound):
 
     type: Literal["aftercare.updated"]
     user_id: uuid.UUID
+
+
+class SessionExpired(Outbound):
+    """This device's sign-in ran out: REST calls now get 401, so ask the person to sign
+    in again. The socket stays open and pause, slow and resume still go through."""
+
+    type: Literal["session.expired"]
 
 
 class PingOut(Outbound):
@@ -316,7 +325,8 @@ PairEvent = Annotated[
 
 ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered
-    | AftercareUpdated | PingOut | PongOut | SignalEvent | BoundaryEvent | BoundaryRemoved
+    | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent | BoundaryEvent
+    | BoundaryRemoved
     | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | DebriefEvent | PairEnded,
     Field(discriminator="type"),
 ]

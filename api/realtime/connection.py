@@ -59,6 +59,7 @@ class Connection:
         self._fill: asyncio.Task[None] | None = None
         self._fill_target = 0
         self.closing: tuple[int, str] | None = None
+        self._told_expired = False
         self._flush_before_close = False
 
     # -- queueing -----------------------------------------------------------------------
@@ -125,6 +126,12 @@ class Connection:
                     break  # the log has nothing more (the pair is going away)
         except Exception as exc:
             log.warning("catch_up_failed", conn=self.conn_id, error=type(exc).__name__)
+
+    def token_expired(self) -> None:
+        """Tells the client once that its sign-in ran out; signals keep working here."""
+        if not self._told_expired:
+            self._told_expired = True
+            self.send({"type": "session.expired"}, urgent=True)
 
     # -- closing ------------------------------------------------------------------------
 

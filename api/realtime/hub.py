@@ -45,6 +45,7 @@ class Subscriber(Protocol):
     def send_text(self, text: str, *, urgent: bool = False) -> None: ...
     def close(self, code: int, reason: str, *, flush: bool = False) -> None: ...
     def catch_up(self, last_seq: int) -> None: ...
+    def token_expired(self) -> None: ...
 
 
 class SweepResult(Protocol):
@@ -52,6 +53,7 @@ class SweepResult(Protocol):
 
     last_seq: dict[uuid.UUID, int]
     live_sessions: set[uuid.UUID]
+    expired_sessions: set[uuid.UUID]
 
 
 Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
@@ -201,6 +203,9 @@ class Hub:
                 elif sub.session_id not in result.live_sessions:
                     sub.close(CLOSE_AUTH, "signed out")
                 else:
+                    # Expired, not revoked: the socket stays, so a pause still goes through.
+                    if sub.session_id in result.expired_sessions:
+                        sub.token_expired()
                     sub.catch_up(last_seq)
 
     async def _sweep_loop(self) -> None:

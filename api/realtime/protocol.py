@@ -53,10 +53,11 @@ class LiveContext:
 
 @dataclass
 class SweepResult:
-    """The log's newest seq per pair, and which device sessions are still live."""
+    """The log's newest seq per pair; which device sessions exist, which have expired."""
 
     last_seq: dict[uuid.UUID, int]
     live_sessions: set[uuid.UUID]
+    expired_sessions: set[uuid.UUID]
 
 
 async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
@@ -67,8 +68,8 @@ async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
             select(Pair.id, Pair.last_seq).where(Pair.id.in_(pair_ids))  # type: ignore[attr-defined]
         )
         last_seq = {row[0]: row[1] for row in rows}
-    live = await accounts.session_is_live(db=db, session_ids=session_ids)
-    return SweepResult(last_seq=last_seq, live_sessions=live)
+    live, expired = await accounts.sessions_state(db=db, session_ids=session_ids)
+    return SweepResult(last_seq=last_seq, live_sessions=live, expired_sessions=expired)
 
 
 async def _fill_from_log(ctx: LiveContext, conn: Connection, target: int) -> None:
@@ -110,8 +111,24 @@ async def _await_hello(ws: WebSocket, seconds: float) -> Hello | None:
     return hello
 
 
+def origin_allowed(ws: WebSocket, allowed: list[str]) -> bool:
+    """A browser may connect only from the app's own origin or an allowed one.
+
+    Starlette's CORS middleware does not cover websockets, and a page on any site
+    could otherwise open a socket to us. Clients that are not browsers send no Origin.
+    """
+    origin = ws.headers.get("origin")
+    if origin is None or origin in allowed:
+        return True
+    host = ws.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
 async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     """Runs one socket from handshake to close."""
+    if not origin_allowed(ws, ctx.settings.allowed_origins):
+        await ws.close(CLOSE_PAIR)  # before accept: the handshake gets a 403
+        return
     await ws.accept()
     hello = await _await_hello(ws, ctx.settings.hello_timeout_seconds)
     if hello is None:
@@ -148,6 +165,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
         "partner_id": str(partner.id), "partner_online": conn.partner_online,
         "heartbeat_seconds": ctx.settings.heartbeat_seconds, "resync": resync,
+        "token_expires_at": principal.expires_at.isoformat(),
     }, urgent=True)
     await ctx.hub.attach(conn)
     # Attached first, then read: whatever is stored after this read arrives live.

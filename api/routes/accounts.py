@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Response, status
 
 from api.deps import ClientAddress, CurrentUser, Svc
@@ -13,6 +15,7 @@ from schemas.accounts import (
     ExportOut,
     LoginIn,
     MeOut,
+    PasswordChangeIn,
     RegisterIn,
     TokenOut,
 )
@@ -42,6 +45,32 @@ async def logout(principal: CurrentUser, services: Svc) -> Response:
     await accounts.logout(db=services.db, hub=services.hub, principal=principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT,
                     headers={"Clear-Site-Data": '"cache", "storage"'})
+
+
+@router.post("/auth/logout-all", status_code=status.HTTP_204_NO_CONTENT)
+async def logout_everywhere(principal: CurrentUser, services: Svc) -> Response:
+    """Sign out every device, this one included."""
+    await accounts.logout_everywhere(db=services.db, hub=services.hub, principal=principal)
+    return Response(status_code=status.HTTP_204_NO_CONTENT,
+                    headers={"Clear-Site-Data": '"cache", "storage"'})
+
+
+@router.delete("/me/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_device(device_id: uuid.UUID, principal: CurrentUser, services: Svc) -> Response:
+    """Sign one of your devices out, at once."""
+    await accounts.revoke_device(db=services.db, hub=services.hub, principal=principal,
+                                 device_id=device_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: PasswordChangeIn, principal: CurrentUser,
+                          services: Svc) -> Response:
+    """Change your password; every other device is signed out."""
+    await accounts.change_password(db=services.db, hub=services.hub, hasher=services.hasher,
+                                   principal=principal, current=body.current_password,
+                                   new=body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me")

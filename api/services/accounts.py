@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Invalid, NotAuthenticated
+from api.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
@@ -119,18 +119,17 @@ async def authenticate(*, db: Database, settings: Settings, token: str) -> Princ
                      expires_at=device.expires_at)
 
 
-async def session_is_live(*, db: Database, session_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these device sessions still exist and have not expired."""
+async def sessions_state(*, db: Database, session_ids: list[uuid.UUID],
+                         ) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    """Of these device sessions: which still exist, and which of those have expired."""
     if not session_ids:
-        return set()
+        return set(), set()
     async with db.read() as session:
-        rows = await session.scalars(
-            select(DeviceSession.id).where(
-                DeviceSession.id.in_(session_ids),  # type: ignore[attr-defined]
-                DeviceSession.expires_at > utcnow(),
-            )
-        )
-        return set(rows)
+        rows = (await session.execute(
+            select(DeviceSession.id, DeviceSession.expires_at).where(
+                col(DeviceSession.id).in_(session_ids)))).all()
+    now = utcnow()
+    return {r[0] for r in rows}, {r[0] for r in rows if r[1] <= now}
 
 
 async def logout(*, db: Database, hub: Hub, principal: Principal) -> None:
@@ -141,6 +140,49 @@ async def logout(*, db: Database, hub: Hub, principal: Principal) -> None:
         )
     await hub.revoke(user_id=principal.account_id, session_id=principal.session_id)
     log.info("signed_out", account_id=str(principal.account_id))
+
+
+async def _revoke(db: Database, hub: Hub, account_id: uuid.UUID, *,
+                  keep: uuid.UUID | None = None, only: uuid.UUID | None = None) -> int:
+    query = sa.delete(DeviceSession).where(col(DeviceSession.account_id) == account_id)
+    if keep is not None:
+        query = query.where(col(DeviceSession.id) != keep)
+    if only is not None:
+        query = query.where(col(DeviceSession.id) == only)
+    async with db.write() as session:
+        gone = (await session.execute(query.returning(col(DeviceSession.id)))).scalars().all()
+    for device_id in gone:
+        await hub.revoke(user_id=account_id, session_id=device_id)
+    return len(gone)
+
+
+async def revoke_device(*, db: Database, hub: Hub, principal: Principal,
+                        device_id: uuid.UUID) -> None:
+    """Signs one of the caller's devices out, sockets included."""
+    if not await _revoke(db, hub, principal.account_id, only=device_id):
+        raise NotFound("There is no such device.")
+
+
+async def logout_everywhere(*, db: Database, hub: Hub, principal: Principal) -> None:
+    """Signs every device of the caller out, this one included."""
+    await _revoke(db, hub, principal.account_id)
+    log.info("signed_out_everywhere", account_id=str(principal.account_id))
+
+
+async def change_password(*, db: Database, hub: Hub, hasher: Hasher, principal: Principal,
+                          current: str, new: str) -> None:
+    """Changes the password; every other device is signed out and its sockets closed."""
+    async with db.read() as session:
+        account = await session.get(Account, principal.account_id)
+    if account is None or not await hasher.verify(current, account.password_hash):
+        raise Invalid("current_password", "does not match")
+    check_password_strength(new, account.username)
+    new_hash = await hasher.hash(new)
+    async with db.write() as session:
+        await session.execute(sa.update(Account).where(col(Account.id) == account.id)
+                              .values(password_hash=new_hash))
+    await _revoke(db, hub, account.id, keep=principal.session_id)
+    log.info("password_changed", account_id=str(account.id))
 
 
 async def get_me(*, db: Database, principal: Principal) -> MeOut:

@@ -18,6 +18,7 @@ class FakeSub:
     conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     closed: int | None = None
     caught_up_to: int = 0
+    expired: bool = False
 
     def deliver_event(self, frame: dict[str, Any], text: str) -> None: ...
     def send_text(self, text: str, *, urgent: bool = False) -> None: ...
@@ -28,11 +29,15 @@ class FakeSub:
     def catch_up(self, last_seq: int) -> None:
         self.caught_up_to = last_seq
 
+    def token_expired(self) -> None:
+        self.expired = True
+
 
 @dataclass
 class Result:
     last_seq: dict[uuid.UUID, int]
     live_sessions: set[uuid.UUID]
+    expired_sessions: set[uuid.UUID] = field(default_factory=set)
 
 
 def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> None:

@@ -1,0 +1,113 @@
+"""Devices: revoke one, sign out everywhere, change the password, expiry, origins."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from api.models import DeviceSession
+from tests.api.test_accounts import assert_problem
+from tests.support import PASSWORD, LiveServer, Person, client, new_pair
+
+
+def second_device(person: Person) -> Person:
+    http = client(person.server)
+    token = http.post("/auth/login", json={"username": person.username,
+                                           "password": PASSWORD}).json()["token"]
+    http.headers["Authorization"] = f"Bearer {token}"
+    return Person(person.server, person.username, person.id, token, http)
+
+
+def test_revoking_a_device_signs_it_out_with_its_sockets(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    phone = second_device(a)
+    devices = a.get("/me/devices").json()
+    other = next(d["id"] for d in devices if not d["current"])
+    with phone.live() as live:
+        assert a.delete(f"/me/devices/{other}").status_code == 204
+        assert live.close_code() == 4401
+    assert_problem(phone.get("/me"), 401)
+    assert a.get("/me").status_code == 200
+    assert_problem(a.delete(f"/me/devices/{other}"), 404)
+    stranger, _ = new_pair(server)
+    mine = next(d["id"] for d in a.get("/me/devices").json())
+    assert_problem(stranger.delete(f"/me/devices/{mine}"), 404)
+    assert a.get("/me").status_code == 200
+
+
+def test_signing_out_everywhere(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    phone = second_device(a)
+    with phone.live() as live:
+        out = a.post("/auth/logout-all")
+        assert out.status_code == 204 and "storage" in out.headers["clear-site-data"]
+        assert live.close_code() == 4401
+    assert_problem(a.get("/me"), 401)
+    assert_problem(phone.get("/me"), 401)
+
+
+def test_changing_the_password_signs_out_the_other_devices(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    phone = second_device(a)
+    new = "a brand new evening walk"
+    assert_problem(a.put("/me/password", json={"current_password": "nope nope nope",
+                                               "new_password": new}), 422)
+    assert_problem(a.put("/me/password", json={"current_password": PASSWORD,
+                                               "new_password": "password123"}), 422)
+    assert phone.get("/me").status_code == 200  # nothing changed yet
+    with phone.live() as live:
+        changed = a.put("/me/password", json={"current_password": PASSWORD,
+                                              "new_password": new})
+        assert changed.status_code == 204
+        assert live.close_code() == 4401
+    assert_problem(phone.get("/me"), 401)
+    assert a.get("/me").status_code == 200
+    http = client(server)
+    assert_problem(http.post("/auth/login", json={"username": a.username,
+                                                  "password": PASSWORD}), 401)
+    assert http.post("/auth/login", json={"username": a.username,
+                                          "password": new}).status_code == 200
+
+
+def test_an_expired_sign_in_is_told_but_never_stops_a_pause(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    live_server = make_server(sweep_seconds=0.2)
+    a, b = new_pair(live_server)
+    with a.live() as la, b.live() as lb:
+        assert la.welcome["token_expires_at"]
+
+        async def expire() -> None:
+            async with live_server.services.db.write() as session:
+                await session.execute(sa.update(DeviceSession)
+                                      .where(DeviceSession.account_id == uuid.UUID(a.id))
+                                      .values(expires_at=datetime.now(UTC) - timedelta(1)))
+
+        live_server.run(expire())
+        la.expect("session.expired", timeout=3)
+        assert_problem(a.get("/me"), 401)
+        ack = la.command("pause")
+        assert ack["type"] == "ack"
+        assert lb.expect("pause")["seq"] == ack["seq"]
+        assert la.command("resume")["type"] == "ack"
+        assert [f for f in la.quiet(0.5) if f["type"] == "session.expired"] == []  # once
+
+
+def test_websocket_origin_is_checked(make_server: Callable[..., LiveServer]) -> None:
+    live_server = make_server(allowed_origins=["https://app.attune.example"])
+    a, _ = new_pair(live_server)
+    host = f"127.0.0.1:{live_server.port}"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(live_server.ws_url, origin="https://evil.example")  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
+    for origin in (f"http://{host}", "https://app.attune.example"):
+        with connect(live_server.ws_url, origin=origin) as ws:  # type: ignore[arg-type]
+            ws.send(json.dumps({"type": "hello", "token": a.token, "last_seq": 0}))
+            assert json.loads(ws.recv(timeout=5))["type"] == "welcome"
