@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Failed logins for one username from one address before each further try waits.
     login_free_failures: Annotated[int, Field(ge=1)] = 5
     join_wrong_guesses: Annotated[int, Field(ge=1)] = 5
+    # Writes one person may make a minute over REST (a flood guard, far above real use).
+    person_writes_per_minute: Annotated[int, Field(ge=1)] = 300
 
     hash_workers: Annotated[int, Field(ge=1, le=32)] = 2
 

@@ -29,6 +29,7 @@ class Limits:
     join: TokenBuckets
     guesses: TokenBuckets
     throttle: LoginThrottle
+    writes: TokenBuckets
 
 
 @dataclass
@@ -68,9 +69,16 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def _current_user(request: Request, services: Svc) -> Principal:
+async def _signed_in(request: Request, services: Svc) -> Principal:
     return await accounts.authenticate(db=services.db, settings=services.settings,
                                        token=_bearer(request))
+
+
+async def _current_user(request: Request, services: Svc,
+                        principal: Annotated[Principal, Depends(_signed_in)]) -> Principal:
+    if request.method not in ("GET", "HEAD"):
+        services.limits.writes.check(principal.account_id)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(_current_user)]
@@ -94,4 +102,12 @@ async def _pair_member(principal: CurrentUser, services: Svc) -> Member:
     return Member(principal=principal, pair_id=pair_id)
 
 
+async def _pausing_member(principal: Annotated[Principal, Depends(_signed_in)],
+                          services: Svc) -> Member:
+    pair_id = await pairing.require_pair(db=services.db, account_id=principal.account_id)
+    return Member(principal=principal, pair_id=pair_id)
+
+
 PairMember = Annotated[Member, Depends(_pair_member)]
+# For the writes that can stop things (a red phrase, a check-in answer): never limited.
+PausingMember = Annotated[Member, Depends(_pausing_member)]

@@ -52,6 +52,8 @@ def _limits(settings: Settings) -> Limits:
         guesses=TokenBuckets(rate_per_second=settings.join_wrong_guesses / (15 * 60),
                              burst=settings.join_wrong_guesses),
         throttle=LoginThrottle(free=settings.login_free_failures),
+        writes=TokenBuckets(rate_per_second=settings.person_writes_per_minute * per_minute,
+                            burst=settings.person_writes_per_minute),
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import PairMember, Svc
+from api.deps import PairMember, PausingMember, Svc
 from api.services import phrases
 from schemas.phrases import (
     PhraseIn,
@@ -68,7 +68,8 @@ async def withdraw(phrase_id: uuid.UUID, member: PairMember, services: Svc) -> R
 
 
 @router.post("/{phrase_id}/say", status_code=status.HTTP_201_CREATED)
-async def say(phrase_id: uuid.UUID, body: SayIn, member: PairMember, services: Svc) -> SaidOut:
+async def say(phrase_id: uuid.UUID, body: SayIn, member: PausingMember,
+              services: Svc) -> SaidOut:
     """Say an active phrase to your partner now; a red answer pauses."""
     return await phrases.say(db=services.db, hub=services.hub, keyring=services.keyring,
                              pair_id=member.pair_id, account_id=member.account_id,

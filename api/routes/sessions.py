@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from api.deps import Member, PairMember, Svc
+from api.deps import Member, PairMember, PausingMember, Svc
 from api.services import sessions
 from schemas.sessions import (
     CheckinAnswerIn,
@@ -112,7 +112,7 @@ async def decline_extension(session_id: uuid.UUID, member: PairMember,
 
 @router.post("/{session_id}/checkins/{checkin_id}")
 async def answer_checkin(session_id: uuid.UUID, checkin_id: uuid.UUID, body: CheckinAnswerIn,
-                         member: PairMember, services: Svc) -> SessionOut:
+                         member: PausingMember, services: Svc) -> SessionOut:
     """Green, yellow (slow down) or red (pause)."""
     return await sessions.answer_checkin(**_common(member, services), session_id=session_id,
                                          checkin_id=checkin_id, answer=body.answer)

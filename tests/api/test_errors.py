@@ -123,3 +123,31 @@ def test_security_headers_on_every_response(server: LiveServer) -> None:
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["referrer-policy"] == "no-referrer"
         assert "script-src 'self'" in answer.headers["content-security-policy"]
+
+
+def test_a_person_flooding_writes_is_limited_but_can_always_pause(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    import uuid
+
+    from tests.support import new_pair
+
+    live = make_server(person_writes_per_minute=5)
+    a, b = new_pair(live)
+    red = next(p for p in b.get("/phrases/starter").json()["items"]
+               if p["tone"] == "red" and p["moment"] == "during")
+    b.post("/phrases/starter", json={"keys": [red["key"]]})
+    phrase = b.get("/phrases").json()["items"][0]["id"]
+    assert a.post(f"/phrases/{phrase}/agree").status_code == 200  # after the invite: 2 writes
+    for i in range(3):
+        assert a.post("/boundaries", json={"label": f"Item {i}"}).status_code == 201
+    limited = a.post("/boundaries", json={"label": "One too many"})
+    assert_problem(limited, 429)
+    assert int(limited.headers["retry-after"]) >= 1
+    assert len(a.get("/boundaries").json()["items"]) == 3  # nothing was added
+    assert b.post("/boundaries", json={"label": "Partner unaffected"}).status_code == 201
+    # Saying "I need to stop" is a pause: no limit ever holds it back.
+    said = a.post(f"/phrases/{phrase}/say", json={"id": str(uuid.uuid4())})
+    assert said.status_code == 201 and said.json()["pause_seq"] is not None
+    with a.live() as la:
+        assert la.command("slow")["type"] == "ack"
