@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import pytest
 
 from api.logs import configure
 from tests.support import (
+    LOG_DIR,
     OPEN_CLIENTS,
+    SECRETS,
     LiveServer,
     drop_postgres_database,
     fresh_postgres_database,
@@ -18,9 +21,39 @@ from tests.support import (
 )
 
 
+class _Capture(logging.Handler):
+    """Keeps every log line of the run, rendered as production renders it."""
+
+    lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a record that cannot render is still scanned raw
+            self.lines.append(repr(record.__dict__))
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Logs go through the same structured pipeline as in production."""
-    configure()
+    """Logs go through the same structured pipeline as in production, and are kept."""
+    configure(level=logging.DEBUG)
+    capture = _Capture()
+    capture.setFormatter(logging.getLogger().handlers[0].formatter)
+    logging.getLogger().addHandler(capture)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run if any log line, in process or from a server process, holds a
+    password, a token, or a text a person wrote."""
+    lines = list(_Capture.lines)
+    if LOG_DIR.exists():
+        for path in LOG_DIR.glob("*.log"):
+            lines.extend(path.read_text(errors="replace").splitlines())
+    leaks = sorted({secret[:12] + "…" for secret in SECRETS for line in lines
+                    if secret in line})
+    print(f"\nlog scan: {len(lines)} lines, {len(SECRETS)} secrets, {len(leaks)} leaked")
+    if leaks:
+        print("log scan: these appear in logs: " + ", ".join(leaks))
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

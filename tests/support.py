@@ -30,6 +30,15 @@ from api.main import create_app
 from schemas.realtime import server_frame
 
 PASSWORD = "a quiet walk by the river"
+# Every password, token and text a person wrote in the tests; no log line may hold one.
+SECRETS: set[str] = {PASSWORD}
+LOG_DIR = Path(os.environ.get("ATTUNE_TEST_LOG_DIR", "/tmp")) / f"attune-test-logs-{os.getpid()}"
+
+
+def sensitive(text: str) -> str:
+    """Registers a text as one no log may contain; returns it."""
+    SECRETS.add(text)
+    return text
 POSTGRES_URL = os.environ.get("ATTUNE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("ATTUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -219,7 +228,7 @@ def register(server: LiveServer | ProcessServer, username: str | None = None,
     assert created.status_code == 201, created.text
     login = http.post("/auth/login", json={"username": username, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    token = login.json()["token"]
+    token = sensitive(login.json()["token"])
     http.headers["Authorization"] = f"Bearer {token}"
     return Person(server, username, created.json()["id"], token, http,
                   created.json()["display_name"])
@@ -346,11 +355,13 @@ class ProcessServer:
 
     def start(self) -> ProcessServer:
         """Starts and waits for /healthz."""
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = (LOG_DIR / f"server-{self.port}-{secrets.token_hex(3)}.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api", "--port", str(self.port)], env=self.env,
-            cwd=Path(__file__).resolve().parent.parent,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=Path(__file__).resolve().parent.parent, stdout=log, stderr=log,
         )
+        log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -18,10 +18,19 @@ import httpx
 import pytest
 
 from api.models import Checkin
-from tests.support import PASSWORD, LiveServer, Person, client, new_pair, pair_up, register
+from tests.support import (
+    PASSWORD,
+    LiveServer,
+    Person,
+    client,
+    new_pair,
+    pair_up,
+    register,
+    sensitive,
+)
 
 ROLES = ("anonymous", "revoked", "former", "stranger", "partner", "self")
-MARK = "Matrix-private-7f3a"
+MARK = sensitive("Matrix-private-7f3a")
 
 OK = "ok"  # authorised: anything but 401 and 404 (a 409 or 422 is the domain talking)
 OWN = "own"  # authorised, but reaches the caller's own things, never A's

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tests.api.test_accounts import assert_problem
 from tests.api.test_boundaries import add, answer, view
 from tests.api.test_sessions import start
-from tests.support import LiveServer, Person, ProcessServer, new_pair, register
+from tests.support import LiveServer, Person, ProcessServer, new_pair, register, sensitive
 
 
 def ended_session(a: Person, b: Person) -> str:
@@ -30,8 +30,9 @@ def open_debrief(a: Person, b: Person) -> str:
 
 
 def draft(person: Person, debrief: str, marker: str, **extra: Any) -> Any:
-    body = {"feeling": 4, "feeling_words": f"calm {marker}", "felt_good": f"good {marker}",
-            "did_not": None, "next_time": f"next {marker}", **extra}
+    body = {"feeling": 4, "feeling_words": sensitive(f"calm {marker}"),
+            "felt_good": sensitive(f"good {marker}"), "did_not": None,
+            "next_time": sensitive(f"next {marker}"), **extra}
     got = person.put(f"/debriefs/{debrief}/draft", json=body)
     assert got.status_code == 200, got.text
     return got.json()
@@ -158,7 +159,7 @@ def test_debriefing_a_pause(server: LiveServer) -> None:
 
 def test_the_journal_is_never_in_the_partners_view(server: LiveServer) -> None:
     a, b = new_pair(server)
-    marker = uuid.uuid4().hex
+    marker = sensitive(uuid.uuid4().hex)
     note = a.post("/me/journal", json={"text": f"only mine {marker}"}).json()
     assert a.get("/me/journal").json()["items"][0]["text"] == f"only mine {marker}"
     rewritten = a.put(f"/me/journal/{note['id']}", json={"text": f"still mine {marker}"})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 
 from tests.api.test_accounts import assert_problem
-from tests.support import LiveServer, Person, new_pair
+from tests.support import LiveServer, Person, new_pair, sensitive
 
 
 def propose(person: Person, text: str, moment: str = "during", kind: str = "question",
             tone: str | None = None) -> dict:  # type: ignore[type-arg]
-    body = {"text": text, "moment": moment, "kind": kind, "tone": tone}
+    body = {"text": sensitive(text), "moment": moment, "kind": kind, "tone": tone}
     answer = person.post("/phrases", json=body)
     assert answer.status_code == 201, answer.text
     return answer.json()  # type: ignore[no-any-return]

@@ -1,0 +1,168 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real uvicorn server."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support import LiveServer, Person, client, register, server_settings
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+# The browser's own reports of failed connections while offline are not the app's errors.
+OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to load resource",
+                 "net::ERR_CONNECTION_REFUSED", "WebSocket connection to")
+
+
+def need_chromium() -> None:
+    """Skips outside CI when Chromium or Playwright is missing; fails under CI=true."""
+    from tests.support import need
+
+    if not Path(CHROMIUM).exists():
+        need("Chromium", CHROMIUM)
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        need("Playwright", "pip install playwright")
+
+
+@pytest.fixture(scope="session")
+def pw() -> Iterator[Any]:
+    """One Playwright for the whole run."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(pw: Any) -> Iterator[Any]:
+    """Debian's Chromium, headless."""
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The service on the embedded default, serving the PWA at /."""
+    need_chromium()
+    live = LiveServer(server_settings(
+        data_dir=tmp_path_factory.mktemp("browser-data"),
+        register_per_minute=1000, login_per_minute=1000,
+    )).start()
+    yield live
+    live.stop()
+
+
+@dataclass
+class Partner:
+    """One person's phone: a browser context and its page, watched for stray requests."""
+
+    context: Any
+    page: Any
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    person: Person | None = None
+
+    def foreign_requests(self) -> list[str]:
+        """Every request that went anywhere but the app's own origin."""
+        return [u for u in self.requests
+                if not u.startswith(("data:", "blob:"))
+                and f"{urlsplit(u).scheme.replace('ws', 'http')}://{urlsplit(u).netloc}"
+                != self.origin]
+
+
+def watch(partner: Partner) -> None:
+    """Records every request (pages and service worker) and every console error."""
+    partner.context.on("request", lambda r: partner.requests.append(r.url))
+    partner.page.on("websocket", lambda ws: partner.requests.append(ws.url))
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error" and not any(n in msg.text for n in OFFLINE_NOISE):
+            partner.console_errors.append(msg.text)
+
+    partner.page.on("console", on_console)
+    partner.page.on("pageerror", lambda e: partner.console_errors.append(f"pageerror: {e}"))
+
+
+@pytest.fixture
+def phone(browser: Any, pw: Any, app_server: LiveServer) -> Iterator[Callable[..., Partner]]:
+    """Opens phones (iPhone 13 size); at the end, asserts nothing left the origin and the
+    console stayed clean."""
+    opened: list[Partner] = []
+
+    def open_phone(color_scheme: str = "light", **kw: Any) -> Partner:
+        ctx = browser.new_context(**pw.devices["iPhone 13"], color_scheme=color_scheme,
+                                  service_workers=kw.pop("service_workers", "allow"), **kw)
+        page = ctx.new_page()
+        partner = Partner(ctx, page, app_server.url)
+        watch(partner)
+        # Quick exit goes to a real outside page: never load it, answer it here.
+        ctx.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Weather</title><p>Weather</p>"))
+        opened.append(partner)
+        return partner
+
+    yield open_phone
+    problems = []
+    for partner in opened:
+        stray = [u for u in partner.foreign_requests() if "bbc.co.uk" not in u]
+        if stray:
+            problems.append(f"requests off the app's origin: {stray}")
+        if partner.console_errors:
+            problems.append(f"console errors: {partner.console_errors}")
+        partner.context.close()
+    assert not problems, problems
+
+
+def sign_in_via_api(partner: Partner, server: LiveServer, display_name: str) -> Person:
+    """Registers over the API and puts the token in the phone's storage (faster than typing)."""
+    person = register(server, display_name=display_name)
+    partner.person = person
+    page = partner.page
+    page.goto(server.url + "/")
+    me = client(server, person.token).get("/me").json()
+    page.evaluate("([t, p, me]) => { localStorage.setItem('attune.token', JSON.stringify(t));"
+                  " localStorage.setItem('attune.paired', JSON.stringify(p));"
+                  " localStorage.setItem('attune.me', JSON.stringify(me)); }",
+                  [person.token, me["pair_id"], me])
+    return person
+
+
+def paired_phones(phone: Callable[..., Partner], server: LiveServer,
+                  color_scheme: str = "light") -> tuple[Partner, Partner]:
+    """Two phones, signed in and paired over the API, both on the home screen and connected."""
+    from tests.support import pair_up
+
+    a, b = phone(color_scheme), phone(color_scheme)
+    pa = sign_in_via_api(a, server, "Alex")
+    pb = sign_in_via_api(b, server, "Sam")
+    pair_id = pair_up(pa, pb)
+    for p in (a, b):
+        p.page.evaluate("(id) => localStorage.setItem('attune.paired', JSON.stringify(id))",
+                        pair_id)
+        p.page.goto(server.url + "/#/home")
+        p.page.wait_for_selector("#conn-status[data-state=connected]")
+    return a, b
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "frontend" / "screenshots"
+
+
+def dump(obj: Any) -> str:
+    """Pretty JSON for assertion messages."""
+    return json.dumps(obj, indent=1, default=str)[:4000]
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -1,0 +1,101 @@
+"""The pause path: one tap, the partner's screen says stop, and the sender sees the truth."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Partner, paired_phones
+from tests.support import LiveServer
+
+
+def test_pause_reaches_partner_within_a_second_and_is_seen(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    expect(b.page.locator("#alert")).to_have_attribute("role", "alert")
+    expect(b.page.locator("#alert")).to_have_text("")
+
+    started = time.monotonic()
+    a.page.locator("#pause-button").click()
+    expect(b.page.locator("#alert")).to_contain_text("Pause. Alex needs to stop now",
+                                                     timeout=1000)
+    assert time.monotonic() - started < 1.0
+    overlay = b.page.locator("#pause-overlay")
+    expect(overlay).to_be_visible()
+    expect(overlay.locator("#pause-who")).to_contain_text("Alex paused at")
+    expect(overlay.locator("#pause-aftercare")).to_contain_text("haven't written aftercare")
+    expect(b.page.locator("#pause-ack")).to_be_focused()
+    expect(a.page.locator("#pause-status")).to_contain_text("Delivered")
+
+    b.page.locator("#pause-ack").click()
+    expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
+    expect(b.page.locator("#pause-ack-done")).to_be_visible()
+
+    # Only the one who paused can lift it; B's own controls offer no way to.
+    expect(b.page.locator("#resume-button")).to_be_hidden()
+    a.page.locator("#resume-button").click()
+    expect(overlay).to_be_hidden()
+    expect(b.page.locator("#alert")).to_contain_text("Alex is ready to go on")
+    expect(a.page.locator("#pause-status")).to_be_hidden()
+
+    # B slows down: A gets the softer takeover, and B sees it delivered.
+    b.page.locator("#slow-button").click()
+    expect(a.page.locator("#alert")).to_contain_text("Sam would like to slow down")
+    expect(b.page.locator("#pause-status strong")).to_have_text("Delivered")
+
+
+def test_pause_survives_a_dropped_socket(phone: Callable[..., Partner],
+                                         app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    blocked = {"on": False}
+    routes: list[Any] = []
+
+    def relay(ws: Any) -> None:
+        if blocked["on"]:
+            ws.close(code=4000, reason="dropped by the test")
+            return
+        server = ws.connect_to_server()
+        routes.append((ws, server))
+
+    b.page.route_web_socket("**/api/v1/ws", relay)
+    b.page.reload()
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected")
+    assert routes, "the page's socket went through the test's relay"
+
+    blocked["on"] = True
+    for ws, server in routes:
+        server.close()
+        ws.close(code=4000, reason="dropped by the test")
+    expect(b.page.locator("#conn-status")).to_contain_text("Reconnecting")
+
+    a.page.locator("#pause-button").click()
+    # B is gone: A is told the truth at once, never "delivered".
+    expect(a.page.locator("#pause-status strong")).to_have_text(
+        "Not delivered yet — say it out loud", timeout=5000)
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+
+    blocked["on"] = False
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected", timeout=15_000)
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    expect(b.page.locator("#alert")).to_contain_text("Pause. Alex needs to stop now")
+    expect(a.page.locator("#pause-status strong")).to_have_text("Delivered")
+    b.page.locator("#pause-ack").click()
+    expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
+
+
+def test_pause_waits_in_the_outbox_while_offline(phone: Callable[..., Partner],
+                                                 app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    a.context.set_offline(True)
+    a.page.evaluate("window.attuneLive.reconnect()")  # an open socket survives set_offline
+    expect(a.page.locator("#conn-status")).not_to_contain_text("Connected")
+    a.page.locator("#pause-button").click()
+    expect(a.page.locator("#pause-status strong")).to_have_text(
+        "Not delivered yet — say it out loud")
+    a.context.set_offline(False)
+    a.page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(b.page.locator("#pause-overlay")).to_be_visible(timeout=15_000)
+    expect(a.page.locator("#pause-status strong")).to_have_text("Delivered")
