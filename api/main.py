@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -32,12 +33,35 @@ from api.routes import (
     signals,
 )
 from api.security import Hasher
+from schemas.problems import Problem
 from api.services.push import Pusher, load_vapid
 from api.services.scheduler import Scheduler
 
 log = structlog.get_logger(__name__)
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+_ERRORS = {
+    400: "The request could not be read.",
+    401: "Not signed in, or the sign-in has ended.",
+    403: "Signed in, but this is not yours to do.",
+    404: "No such thing, or not yours.",
+    409: "A conflict: a stale version, or already so.",
+    413: "The body is too large.",
+    422: "A field is invalid; `errors` names each one.",
+    429: "Too many requests; see Retry-After.",
+    500: "Something went wrong on our side; nothing was changed.",
+    503: "Storage is unreachable; nothing was changed.",
+}
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """Every error answer, as documented in the OpenAPI document: problem+json."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    content = {"application/problem+json": {"schema": schema}}
+    return {code: {"description": text, "content": content} for code, text in _ERRORS.items()}
 
 
 def _limits(settings: Settings) -> Limits:
@@ -112,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
                    debriefs, push):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=problem_responses())
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from schemas.base import DisplayName, Inbound, Outbound
 
@@ -17,10 +17,13 @@ def _casefold(value: object) -> object:
     return value.casefold() if isinstance(value, str) else value
 
 
+# The document states the input form (any case); the pattern is checked after folding.
 Username = Annotated[
     str,
     BeforeValidator(_casefold),
-    Field(pattern=USERNAME_PATTERN, description="3-32 of a-z 0-9 _ . - after case-folding"),
+    Field(pattern=USERNAME_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z0-9_.-]{3,32}$",
+                    "description": "3-32 of a-z 0-9 _ . - (case-insensitive)"}),
 ]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
 
@@ -36,7 +39,8 @@ class RegisterIn(Inbound):
 class LoginIn(Inbound):
     """Sign in on this device."""
 
-    username: Annotated[str, BeforeValidator(_casefold), Field(min_length=1, max_length=64)]
+    username: Annotated[str, BeforeValidator(_casefold), Field(min_length=1, max_length=64),
+                        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64})]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 

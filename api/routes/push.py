@@ -17,12 +17,12 @@ async def key(services: Svc) -> PushKey:
     return PushKey(public_key=push.public_key(services.pusher.vapid))
 
 
-@router.post("/subscriptions", status_code=status.HTTP_201_CREATED)
+@router.post("/subscriptions", status_code=status.HTTP_204_NO_CONTENT)
 async def subscribe(body: PushSubscriptionIn, principal: CurrentUser, services: Svc) -> Response:
     """Let this device get a pause while the app is closed or the phone locked."""
     await push.subscribe(db=services.db, account_id=principal.account_id,
                          device_id=principal.session_id, body=body)
-    return Response(status_code=status.HTTP_201_CREATED)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete("/subscriptions", status_code=status.HTTP_204_NO_CONTENT)

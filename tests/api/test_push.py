@@ -83,7 +83,7 @@ def test_a_pause_is_pushed_to_every_device_of_the_partner(server: LiveServer) ->
     _, old_tablet = device()
     _, own = device()
     assert b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/phone",
-                                               "keys": phone}).status_code == 201
+                                               "keys": phone}).status_code == 204
     b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/gone",
                                         "keys": old_tablet})
     a.post("/push/subscriptions", json={"endpoint": f"{service.url}/a/own", "keys": own})
@@ -124,7 +124,7 @@ def test_subscriptions_are_checked_and_removable(server: LiveServer) -> None:
     assert_problem(a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
                                                        "keys": {"p256dh": "!!"}}), 422)
     assert a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
-                                               "keys": keys}).status_code == 201
+                                               "keys": keys}).status_code == 204
     assert a.delete("/push/subscriptions",
                     json={"endpoint": "https://push.example/1"}).status_code == 204
 

@@ -153,6 +153,7 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
         p.page.evaluate("(id) => localStorage.setItem('attune.paired', JSON.stringify(id))",
                         pair_id)
         p.page.goto(server.url + "/#/home")
+        p.page.reload()
         p.page.wait_for_selector("#conn-status[data-state=connected]")
     return a, b
 

@@ -1,0 +1,52 @@
+"""The joint debrief: drafts stay private until both have finished, then both see both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Partner, paired_phones
+from tests.support import LiveServer
+
+
+def write_draft(p: Partner, feeling: str, felt_good: str) -> None:
+    form = p.page.locator("#debrief-form")
+    form.get_by_label(feeling, exact=True).check()
+    form.get_by_label("What felt good").fill(felt_good)
+    form.get_by_role("button", name="Save draft").click()
+    expect(p.page.locator("#draft-saved")).to_have_text("Draft saved. Only you can see it.")
+
+
+def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    a.page.locator("#pause-button").click()
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    b.page.locator("#pause-ack").click()
+    a.page.locator("#resume-button").click()
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+
+    for p in (a, b):
+        p.page.get_by_role("link", name="Debrief").click()
+    a.page.get_by_role("button", name="Talk about the last pause").click()
+    expect(b.page.locator("#debrief-form")).to_be_visible()  # opened live for B as well
+
+    write_draft(a, "4", "You stopped straight away")
+    a.page.locator("#submit-debrief").click()
+    expect(a.page.locator("#my-status")).to_contain_text("You've finished")
+    expect(b.page.locator("#partner-status")).to_have_text("Your partner has finished.")
+    # A's words are nowhere on B's screen, nor in what B's device can read over the API.
+    expect(b.page.locator("body")).not_to_contain_text("You stopped straight away")
+    api_view = b.page.evaluate(
+        "fetch('/api/v1/debriefs', {headers: {Authorization: 'Bearer ' +"
+        " JSON.parse(localStorage.getItem('attune.token'))}}).then(r => r.text())")
+    assert "You stopped straight away" not in api_view
+
+    write_draft(b, "3", "Being asked first")
+    expect(a.page.locator("body")).not_to_contain_text("Being asked first")
+    b.page.locator("#submit-debrief").click()
+    for p, theirs in ((a, "Being asked first"), (b, "You stopped straight away")):
+        expect(p.page.get_by_role("heading", name="You've both finished")).to_be_visible()
+        expect(p.page.locator(".reveal[data-who=partner]")).to_contain_text(theirs)
+        expect(p.page.locator("svg.chart circle.partner")).to_have_count(1)

@@ -1,0 +1,136 @@
+"""Every screen, light and dark, at phone size: axe-core finds nothing, nothing scrolls
+sideways, targets are large enough, and a screenshot of each is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SCREENSHOTS, Partner, paired_phones, sign_in_via_api
+from tests.support import LiveServer
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag",
+                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+# Buttons, fields and the screen menu: at least 44 x 44 CSS px (links inside sentences
+# are exempt, as WCAG allows).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input, select, textarea, summary, nav a, .skip')].filter(el => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44);
+}).map(el => el.id || el.textContent.trim().slice(0, 30) || el.outerHTML.slice(0, 60))"""
+SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+axe = Axe()
+
+
+def check(p: Partner, name: str, scheme: str) -> None:
+    """Runs axe, the size checks and takes the screenshot of what is on screen now."""
+    page = p.page
+    results = axe.run(page, options=AXE_OPTIONS)
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:5])
+                  for v in results.response["violations"]]
+    assert violations == [], f"{name} ({scheme}): {violations}"
+    assert page.evaluate(SMALL_TARGETS) == [], f"{name} ({scheme}) has small targets"
+    assert not page.evaluate(SIDEWAYS), f"{name} ({scheme}) scrolls sideways"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"))
+
+
+def visit(p: Partner, server: LiveServer, route: str, heading: str) -> None:
+    p.page.goto(f"{server.url}/#/{route}")
+    expect(p.page.get_by_role("heading", name=heading, exact=False).first).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_screen_is_accessible_in_light_and_dark(
+        phone: Callable[..., Partner], app_server: LiveServer, scheme: str) -> None:
+    # Signed out, and signed in but not paired.
+    alone = phone(scheme)
+    alone.page.goto(app_server.url + "/")
+    expect(alone.page.get_by_role("heading", name="Welcome to Attune")).to_be_visible()
+    check(alone, "welcome", scheme)
+    sign_in_via_api(alone, app_server, "Robin")
+    visit(alone, app_server, "pair", "Pair with your partner")
+    alone.page.get_by_role("button", name="Make a pairing code").click()
+    expect(alone.page.locator("#invite-code")).to_be_visible()
+    check(alone, "pair", scheme)
+
+    a, b = paired_phones(phone, app_server, scheme)
+    pa, pb = a.person, b.person
+    assert pa and pb
+    for label in ("Holding hands", "A long hug", "Kissing on the neck"):
+        item = pa.post("/boundaries", json={"label": label, "category": "touch"}).json()
+        pa.put(f"/boundaries/{item['id']}/answer", json={"answer": "yes"})
+        pb.put(f"/boundaries/{item['id']}/answer",
+               json={"answer": "maybe" if label == "A long hug" else "yes"})
+    pa.post("/phrases/starter", json={"all": True})
+    pb.put("/me/aftercare", json={"wishes": ["blanket", "water", "quiet"],
+                                  "in_my_words": "Sit with me and hold my hand."})
+
+    screens = [("home", "Hello"), ("boundaries", "Boundary list"), ("phrases", "Phrases"),
+               ("aftercare", "Aftercare"), ("settings", "Settings")]
+    for route, heading in screens:
+        visit(a, app_server, route, heading)
+        check(a, route, scheme)
+
+    pa.post("/sessions", json={"length_seconds": 1800, "checkin_every_seconds": 600})
+    visit(b, app_server, "session", "Time together")
+    expect(b.page.get_by_role("button", name="Yes, let's start")).to_be_visible()
+    check(b, "session", scheme)
+
+    # The incoming pause, as the partner sees it, and the sender's status.
+    b.page.locator("#pause-button").click()
+    expect(a.page.locator("#pause-overlay")).to_be_visible()
+    expect(a.page.locator("#pause-aftercare")).to_contain_text("A blanket")
+    check(a, "pause-incoming", scheme)
+    a.page.locator("#pause-ack").click()
+    expect(b.page.locator("#pause-status strong")).to_have_text("Seen")
+    check(b, "pause-sent", scheme)
+    b.page.locator("#resume-button").click()
+    expect(a.page.locator("#pause-overlay")).to_be_hidden()
+
+    visit(a, app_server, "debrief", "Debrief")
+    a.page.get_by_role("button", name="Talk about the last pause").click()
+    expect(a.page.locator("#debrief-form")).to_be_visible()
+    check(a, "debrief", scheme)
+
+
+def test_app_lock_pin(phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, _ = paired_phones(phone, app_server)
+    page = a.page
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("A PIN for this device").fill("2468")
+    page.get_by_role("button", name="Lock with this PIN").click()
+    expect(page.get_by_role("button", name="Remove the PIN")).to_be_visible()
+    saved: Any = page.evaluate("JSON.parse(localStorage.getItem('attune.pin'))")
+    assert set(saved) == {"salt", "hash", "v"} and "2468" not in str(saved)
+    page.evaluate("sessionStorage.clear()")
+    page.reload()
+    expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    expect(page.locator("#pause-button")).to_be_visible()  # stopping never waits for a PIN
+    page.get_by_label("PIN").fill("1111")
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("alert").filter(has_text="doesn't match")).to_be_visible()
+    page.get_by_label("PIN").fill("2468")
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+
+
+def test_discreet_name(phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, _ = paired_phones(phone, app_server)
+    page = a.page
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Discreet name and icon").check()
+    expect(page.locator("#brand")).to_have_text("Notes")
+    expect(page).to_have_title("Settings · Notes")
+    assert page.locator("#manifest-link").get_attribute("href") == \
+        "/manifest-discreet.webmanifest"
+    page.reload()
+    expect(page.locator("#brand")).to_have_text("Notes")
