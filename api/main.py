@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -33,9 +33,9 @@ from api.routes import (
     signals,
 )
 from api.security import Hasher
-from schemas.problems import Problem
 from api.services.push import Pusher, load_vapid
 from api.services.scheduler import Scheduler
+from schemas.problems import Problem
 
 log = structlog.get_logger(__name__)
 
