@@ -299,9 +299,14 @@ class Live:
         return frames
 
     def drain(self) -> list[dict[str, Any]]:
-        """Every frame queued before now: a ping's pong comes after all of them."""
-        self.send({"type": "ping"})
+        """Every frame queued before now: first the whole replay (up to the welcome's
+        seq, which is read from the log asynchronously), then up to a ping's pong."""
         frames: list[dict[str, Any]] = []
+        replay_to = self.welcome.get("seq", 0)
+        while not any(f.get("seq", 0) >= replay_to for f in [*self.seen, *frames]
+                      if f["type"] != "welcome"):
+            frames.append(self.recv())
+        self.send({"type": "ping"})
         while (frame := self.recv())["type"] != "pong":
             frames.append(frame)
         return frames

@@ -19,10 +19,11 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 # Buttons, fields and the screen menu: at least 44 x 44 CSS px (links inside sentences
-# are exempt, as WCAG allows).
+# are exempt, as WCAG allows; a checkbox's target is its whole label).
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'button, input, select, textarea, summary, nav a, .skip')].filter(el => {
-  const r = el.getBoundingClientRect();
+  const box = ['checkbox', 'radio'].includes(el.type) && el.closest('label') || el;
+  const r = box.getBoundingClientRect();
   return r.width > 0 && r.height > 0 && (r.width < 44 || r.height < 44);
 }).map(el => el.id || el.textContent.trim().slice(0, 30) || el.outerHTML.slice(0, 60))"""
 SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"

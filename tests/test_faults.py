@@ -1,0 +1,133 @@
+"""Faults against real servers: storage gone mid-write, a killed process, a reconnect storm."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from websockets.sync.client import connect
+
+from tests.api.test_accounts import assert_problem
+from tests.support import (
+    POSTGRES_URL,
+    LiveServer,
+    ProcessServer,
+    drop_postgres_database,
+    fresh_postgres_database,
+    new_pair,
+    server_settings,
+)
+
+
+def _admin(sql: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture
+def pg_server(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    url = fresh_postgres_database()
+    live = LiveServer(server_settings(data_dir=tmp_path, database_url=url)).start()
+    yield live, url.rsplit("/", 1)[1]
+    live.stop()
+    _admin(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" ALLOW_CONNECTIONS true')
+    drop_postgres_database(url)
+
+
+@pytest.mark.postgres
+def test_storage_gone_mid_write_is_503_changes_nothing_and_the_retry_lands(
+    pg_server: tuple[LiveServer, str],
+) -> None:
+    live, name = pg_server
+    a, b = new_pair(live)
+    item = a.post("/boundaries", json={"label": "Before the outage"}).json()["id"]
+    with a.live() as la, b.live() as lb:
+        _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        failed = a.put(f"/boundaries/{item}/answer", json={"answer": "yes"})
+        assert_problem(failed, 503)
+        assert failed.headers["retry-after"]
+        assert "Before the outage" not in failed.text
+        command_id = str(uuid.uuid4())
+        refused = la.command("pause", command_id)
+        assert (refused["type"], refused["code"]) == ("error", "unavailable")
+        _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        # The same id again, once storage is back: stored once, delivered once.
+        ack = la.command("pause", command_id)
+        assert ack["type"] == "ack"
+        assert lb.expect("pause")["id"] == command_id
+        assert la.command("pause", command_id) == ack
+    assert a.get(f"/boundaries/{item}/history").json()["items"][-1]["state"] == "open"
+    with b.live() as replay:
+        pauses = [f for f in replay.drain() if f["type"] == "pause"]
+    assert [p["id"] for p in pauses] == [command_id]
+
+
+def test_an_acknowledged_pause_survives_sigkill(tmp_path: Path) -> None:
+    env = {"ATTUNE_DATA_DIR": str(tmp_path)}
+    server = ProcessServer(env).start()
+    a, b = new_pair(server)
+    with connect(server.ws_url) as ws:
+        ws.send(json.dumps({"type": "hello", "token": a.token, "last_seq": 0}))
+        ws.recv(timeout=5)
+        command_id = str(uuid.uuid4())
+        ws.send(json.dumps({"type": "pause", "id": command_id}))
+        while (frame := json.loads(ws.recv(timeout=5)))["type"] != "ack":
+            pass
+        server.stop(signal.SIGKILL)  # the instant the ack is in hand
+    server = ProcessServer(env, port=server.port).start()
+    try:
+        assert b.get("/signal").json()["state"] == "paused"
+        with b.live() as lb:
+            assert lb.welcome["signal"]["by"] == [a.id]
+            assert lb.expect("pause")["id"] == command_id == frame["id"]
+    finally:
+        server.stop()
+
+
+def test_a_thousand_reconnects_leak_nothing(tmp_path: Path) -> None:
+    import resource
+
+    live = LiveServer(server_settings(data_dir=tmp_path)).start()
+    try:
+        a, _ = new_pair(live)
+        loop = live.services.hub._tasks[0].get_loop()
+
+        def tasks() -> int:
+            async def count() -> int:
+                return len(asyncio.all_tasks())
+            return int(asyncio.run_coroutine_threadsafe(count(), loop).result())
+
+        hello = json.dumps({"type": "hello", "token": a.token, "last_seq": 0})
+        for _ in range(20):  # warm up pools and caches first
+            with connect(live.ws_url) as ws:
+                ws.send(hello)
+                ws.recv(timeout=5)
+        before_tasks = tasks()
+        before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for _ in range(1000):
+            with connect(live.ws_url) as ws:
+                ws.send(hello)
+                assert json.loads(ws.recv(timeout=5))["type"] == "welcome"
+        time.sleep(0.5)  # let the last close finish on the server's side
+        assert live.services.hub.connection_count == 0
+        # A leak would leave one task per socket; a background loop may be mid-run.
+        assert tasks() <= before_tasks + 2
+        grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_rss) / 1024
+        print(f"1000 reconnects: tasks {before_tasks} -> {tasks()}, peak RSS +{grown_mib:.1f} MiB")
+        assert grown_mib < 32  # (client and server share this process)
+    finally:
+        live.stop()
