@@ -314,7 +314,7 @@ def test_labels_are_not_stored_in_plain_text(server: LiveServer) -> None:
         async with server.services.db.read() as session:
             rows = []
             for table in ("boundary", "event", "boundary_history", "boundary_answer"):
-                result = await session.execute(sa.text(f"SELECT * FROM {table}"))  # noqa: S608
+                result = await session.execute(sa.text(f"SELECT * FROM {table}"))
                 rows.extend(str(r) for r in result)
             return "\n".join(rows)
 

@@ -194,7 +194,7 @@ def _all_rows(server: LiveServer) -> str:
                 lambda s: sa.inspect(s.connection()).get_table_names())
             rows = []
             for table in tables:
-                result = await session.execute(sa.text(f'SELECT * FROM "{table}"'))  # noqa: S608
+                result = await session.execute(sa.text(f'SELECT * FROM "{table}"'))
                 rows.extend(repr(r) for r in result)
             return "\n".join(rows)
 
