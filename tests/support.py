@@ -256,6 +256,7 @@ class Live:
         self.ws = ws
         self.person = person
         self.welcome: dict[str, Any] = {}
+        self.asked_from = 0
         self.seen: list[dict[str, Any]] = []
         self.pending: list[dict[str, Any]] = []
 
@@ -303,8 +304,9 @@ class Live:
         seq, which is read from the log asynchronously), then up to a ping's pong."""
         frames: list[dict[str, Any]] = []
         replay_to = self.welcome.get("seq", 0)
-        while not any(f.get("seq", 0) >= replay_to for f in [*self.seen, *frames]
-                      if f["type"] != "welcome"):
+        while replay_to > self.asked_from and not any(
+                f.get("seq", 0) >= replay_to for f in [*self.seen, *frames]
+                if f["type"] != "welcome"):
             frames.append(self.recv())
         self.send({"type": "ping"})
         while (frame := self.recv())["type"] != "pong":
@@ -312,6 +314,7 @@ class Live:
         return frames
 
     def hello(self, last_seq: int = 0) -> dict[str, Any]:
+        self.asked_from = last_seq
         self.send({"type": "hello", "token": self.person.token, "last_seq": last_seq})
         self.welcome = self.expect("welcome")
         return self.welcome

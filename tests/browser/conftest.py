@@ -18,8 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 # The browser's own reports of failed connections while offline are not the app's errors.
-OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "Failed to load resource",
-                 "net::ERR_CONNECTION_REFUSED", "WebSocket connection to")
+OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "WebSocket connection to")
 
 
 def need_chromium() -> None:
@@ -102,11 +101,13 @@ def phone(browser: Any, pw: Any, app_server: LiveServer) -> Iterator[Callable[..
     console stayed clean."""
     opened: list[Partner] = []
 
-    def open_phone(color_scheme: str = "light", **kw: Any) -> Partner:
+    def open_phone(color_scheme: str = "light", server: LiveServer | None = None,
+                   **kw: Any) -> Partner:
+        origin = (server or app_server).url
         ctx = browser.new_context(**pw.devices["iPhone 13"], color_scheme=color_scheme,
                                   service_workers=kw.pop("service_workers", "allow"), **kw)
         page = ctx.new_page()
-        partner = Partner(ctx, page, app_server.url)
+        partner = Partner(ctx, page, origin)
         watch(partner)
         # Quick exit goes to a real outside page: never load it, answer it here.
         ctx.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
@@ -145,7 +146,7 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
     """Two phones, signed in and paired over the API, both on the home screen and connected."""
     from tests.support import pair_up
 
-    a, b = phone(color_scheme), phone(color_scheme)
+    a, b = phone(color_scheme, server=server), phone(color_scheme, server=server)
     pa = sign_in_via_api(a, server, "Alex")
     pb = sign_in_via_api(b, server, "Sam")
     pair_id = pair_up(pa, pb)

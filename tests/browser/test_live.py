@@ -1,0 +1,71 @@
+"""What arrives live besides a pause: check-ins, the end of a pair, a silent socket."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Partner, paired_phones
+from tests.support import LiveServer
+
+
+def test_check_in_prompt_answered_with_one_tap(
+        phone: Callable[..., Partner], make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(min_session_seconds=1, min_checkin_seconds=1, min_grace_seconds=1,
+                         register_per_minute=100, login_per_minute=100)
+    a, b = paired_phones(phone, server)
+    assert a.person and b.person
+    proposed = a.person.post("/sessions", json={"length_seconds": 600,
+                                                "checkin_every_seconds": 2,
+                                                "grace_seconds": 30}).json()
+    b.page.get_by_role("link", name="Session").click()
+    b.page.get_by_role("button", name="Yes, let's start").click()
+    expect(a.page.locator(".notice", has_text="Check-in")).to_be_visible(timeout=10_000)
+    prompt_b = b.page.locator(".notice", has_text="Check-in").first
+    expect(prompt_b).to_be_visible(timeout=10_000)
+    prompt_b.get_by_role("button", name="Yellow: slow down").click()
+    expect(prompt_b).to_contain_text("Slowing down. Your partner knows.")
+    # A yellow answer is a slow-down from B, shown to A at once.
+    expect(a.page.locator("#alert")).to_contain_text("Sam would like to slow down")
+    a.person.post(f"/sessions/{proposed['id']}/end")
+
+
+def test_unpairing_reaches_the_partner_at_once(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    a.page.get_by_role("link", name="Settings").click()
+    a.page.get_by_role("button", name="Unpair").click()
+    a.page.get_by_role("button", name="Yes, unpair now").click()
+    expect(a.page.get_by_role("heading", name="Pair with your partner")).to_be_visible()
+    expect(b.page.locator(".notice")).to_contain_text("Your pair has ended")
+    expect(b.page.get_by_role("heading", name="Pair with your partner")).to_be_visible()
+    for p in (a, b):
+        expect(p.page.locator("#pause-bar")).to_be_hidden()
+        expect(p.page.locator("#conn-status")).to_contain_text("Not paired")
+
+
+def test_a_silent_socket_is_treated_as_dead_after_15_seconds(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    silent = {"on": False}
+
+    def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        # Forward both ways, except that a "silent" network swallows everything.
+        ws.on_message(lambda m: None if silent["on"] else server.send(m))
+        server.on_message(lambda m: None if silent["on"] else ws.send(m))
+
+    b.page.route_web_socket("**/api/v1/ws", relay)
+    b.page.reload()
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected")
+    silent["on"] = True
+    went_quiet = time.monotonic()
+    expect(b.page.locator("#conn-status")).to_contain_text("Reconnecting", timeout=20_000)
+    assert time.monotonic() - went_quiet > 10  # not before a heartbeat could be missed
+    silent["on"] = False
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected", timeout=15_000)
+    a.page.locator("#pause-button").click()
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
