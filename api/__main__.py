@@ -47,13 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    configure()
     try:
         settings = Settings()
         settings.resolved_database_url  # noqa: B018  (validates the URL now)
     except (ValidationError, ValueError) as exc:
         print(f"attune: bad configuration: {exc}", file=sys.stderr)
         return 2
+    configure(json_lines=not settings.debug)
     if args.command in ("migrate", "compact", "rotate-keys"):
         asyncio.run(_maintain(settings, args.command, args.keep))
         return 0

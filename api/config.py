@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:privacy@attune.invalid"
     push_ttl_seconds: Annotated[int, Field(ge=60, le=86_400)] = 3600
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
+    # Human-readable logs instead of JSON lines; never in production.
+    debug: bool = False
     # Browser origins allowed besides the service's own (its Host); production needs one.
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Addresses whose X-Forwarded-For we believe (a reverse proxy); empty means none.
@@ -67,6 +69,25 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: Annotated[float, Field(gt=0, le=5)] = 0.25
     # How often an instance re-reads the log for its sockets' pairs, as a safety net.
     sweep_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.debug:
+            problems.append("ATTUNE_DEBUG must be off")
+        if not self.allowed_origins:
+            problems.append("ATTUNE_ALLOWED_ORIGINS must list the app's origin(s)")
+        if self.keys_file is None:
+            problems.append("ATTUNE_KEYS_FILE must point at the keyring secret")
+        if self.vapid_key_file is None:
+            problems.append("ATTUNE_VAPID_KEY_FILE must point at the VAPID key secret")
+        if not self.database_url:
+            problems.append("DATABASE_URL must be set")
+        if problems:
+            raise ValueError("production mode refuses to start: " + "; ".join(problems))
+        return self
 
     @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
@@ -17,6 +17,7 @@ from api.config import Settings, get_settings
 from api.crypto import load_keyring
 from api.db import Database, make_engine, migrate
 from api.deps import Limits, Services
+from api.metrics import Metrics, RequestMetrics
 from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pusher = Pusher(db=db, settings=settings, vapid=load_vapid(
             settings.vapid_path, create=settings.environment != "production"))
         hub.listeners.append(pusher.on_event)
+        hub.listeners.append(lambda _pair, frame: metrics.events.labels(frame["type"]).inc())
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
                                       keyring=keyring, pusher=pusher, limits=_limits(settings))
         scheduler = Scheduler(db=db, hub=hub, keyring=keyring, settings=settings)
@@ -138,6 +140,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    debriefs, push):
         app.include_router(module.router, prefix="/api/v1", responses=problem_responses())
 
+    metrics = Metrics()
+    app.state.metrics = metrics
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        services = app.state.services
+        metrics.open_sockets.set(services.hub.connection_count)
+        metrics.hub_degraded.set(1 if services.hub.degraded else 0)
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -149,5 +161,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if FRONTEND.is_dir() and any(FRONTEND.iterdir()):
         app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")
+    app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     return app

@@ -43,3 +43,41 @@ def test_the_embedded_default_starts_and_serves(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert (tmp_path / "fresh" / "attune.db").exists()
+
+
+def test_production_mode_refuses_default_secrets_and_debug(tmp_path: Path) -> None:
+    refused = run(ATTUNE_ENVIRONMENT="production", ATTUNE_DEBUG="true",
+                  ATTUNE_DATA_DIR=str(tmp_path))
+    assert refused.returncode == 2
+    for needed in ("ATTUNE_DEBUG must be off", "ATTUNE_ALLOWED_ORIGINS", "ATTUNE_KEYS_FILE",
+                   "ATTUNE_VAPID_KEY_FILE", "DATABASE_URL"):
+        assert needed in refused.stderr
+    assert not (tmp_path / "keys.json").exists()  # and no secret was made
+
+
+def test_metrics_are_scraped_without_anyone_in_them(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.support import ProcessServer, new_pair
+
+    server = ProcessServer({"ATTUNE_DATA_DIR": str(tmp_path)}).start()
+    try:
+        a, b = new_pair(server)
+        with a.live() as la, b.live() as lb:
+            seq = la.command("pause")["seq"]
+            lb.expect("pause")
+            lb.send({"type": "receipt", "seq": seq, "status": "seen"})
+            la.expect("receipt")
+            scraped = httpx.get(server.url + "/metrics")
+            assert scraped.status_code == 200
+            text = scraped.text
+            assert "attune_open_sockets 2.0" in text
+        assert 'attune_events_total{type="pause"} 1.0' in text
+        assert 'attune_signal_handling_seconds_count{type="pause"} 1.0' in text
+        assert 'attune_receipts_total{status="seen"} 1.0' in text
+        # Routes are labelled by template, never by a concrete id.
+        assert 'attune_http_request_seconds_count{method="POST",route="/pair/join"' in text
+        for private in (a.id, b.id, a.username, b.token):
+            assert private not in text
+    finally:
+        server.stop()

@@ -19,6 +19,7 @@ from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, DomainError, NotAuthenticated
+from api.metrics import Metrics
 from api.models import Pair, PairMember
 from api.ratelimit import TokenBuckets
 from api.realtime.connection import Connection, dumps
@@ -49,6 +50,7 @@ class LiveContext:
     hub: Hub
     keyring: Keyring
     settings: Settings
+    metrics: Metrics | None = None
 
 
 @dataclass
@@ -274,14 +276,19 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> None:
     if isinstance(frame, SignalCommand):
+        started = time.perf_counter()
         accepted = await signals.send_signal(
             db=ctx.db, hub=ctx.hub, keyring=ctx.keyring, pair_id=conn.pair_id,
             actor_id=conn.user_id,
             command_id=frame.id, command=frame.type)
         conn.send({"type": "ack", "id": str(frame.id), "seq": accepted.seq}, urgent=True)
+        if ctx.metrics is not None:
+            ctx.metrics.signal_seconds.labels(frame.type).observe(time.perf_counter() - started)
     elif isinstance(frame, ReceiptIn):
         await signals.record_receipt(db=ctx.db, hub=ctx.hub, pair_id=conn.pair_id,
                                      account_id=conn.user_id, seq=frame.seq, status=frame.status)
+        if ctx.metrics is not None:
+            ctx.metrics.receipts.labels(frame.status).inc()
     elif isinstance(frame, Ping):
         conn.send({"type": "pong"})
     elif isinstance(frame, Pong):

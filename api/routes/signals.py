@@ -30,7 +30,8 @@ async def live(websocket: WebSocket) -> None:
     try:
         await serve_socket(websocket, LiveContext(db=services.db, hub=services.hub,
                                                   keyring=services.keyring,
-                                                  settings=services.settings))
+                                                  settings=services.settings,
+                                                  metrics=websocket.app.state.metrics))
     except WebSocketDisconnect:
         return  # the client went away: nothing to do
     except Exception as exc:  # log the type only: a traceback may quote stored data
