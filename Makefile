@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint schemas bench clean
+.PHONY: run test lint schemas topology clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m api $(ARGS)
@@ -31,6 +31,9 @@ $(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
+
+topology: $(VENV)/.run-deps
+	$(BIN)/python scripts/topology.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

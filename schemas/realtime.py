@@ -84,6 +84,7 @@ class Welcome(Outbound):
     partner_id: uuid.UUID
     partner_online: bool
     heartbeat_seconds: float
+    instance: str | None = Field(default=None, description="which server instance answered")
     token_expires_at: datetime | None = Field(
         default=None, description="when this device's sign-in runs out, to warn ahead")
     resync: bool = Field(

@@ -167,7 +167,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
         "partner_id": str(partner.id), "partner_online": conn.partner_online,
         "heartbeat_seconds": ctx.settings.heartbeat_seconds, "resync": resync,
-        "token_expires_at": principal.expires_at.isoformat(),
+        "token_expires_at": principal.expires_at.isoformat(), "instance": ctx.hub.instance,
     }, urgent=True)
     await ctx.hub.attach(conn)
     # Attached first, then read: whatever is stored after this read arrives live.

@@ -13,7 +13,8 @@ from tests.support import LiveServer
 
 
 def test_check_in_prompt_answered_with_one_tap(
-        phone: Callable[..., Partner], make_server: Callable[..., LiveServer]) -> None:
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
+    # make_server comes first so that its server outlives the phones' last requests.
     server = make_server(min_session_seconds=1, min_checkin_seconds=1, min_grace_seconds=1,
                          register_per_minute=100, login_per_minute=100)
     a, b = paired_phones(phone, server)
