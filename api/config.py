@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "database_url")
     )
+    # A file holding the database password (a compose secret), for a URL without one.
+    postgres_password_file: Path | None = None
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
     )
@@ -102,7 +105,12 @@ class Settings(BaseSettings):
         url = self.database_url or f"sqlite:///{(self.data_dir / 'attune.db').resolve()}"
         for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
+                rest = url[len(prefix) :]
+                user, at, host = rest.partition("@")
+                if at and ":" not in user and self.postgres_password_file is not None:
+                    secret = quote(self.postgres_password_file.read_text().strip(), safe="")
+                    rest = f"{user}:{secret}@{host}"
+                return "postgresql+asyncpg://" + rest
         if url.startswith("sqlite:///") or url.startswith("sqlite+aiosqlite:///"):
             return "sqlite+aiosqlite:///" + url.split(":///", 1)[1]
         raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")

@@ -60,6 +60,9 @@ class Guard:
                 headers += [h for h in SECURITY_HEADERS if h[0] not in names]
                 if scope["path"].startswith("/api/") and b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
+                if scope.get("scheme") == "https":  # behind TLS (the proxy says so)
+                    headers.append((b"strict-transport-security",
+                                    b"max-age=63072000; includeSubDomains"))
                 message = {**message, "headers": headers}
             await send(message)
 
