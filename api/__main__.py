@@ -41,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     """Parses the command line and runs the service or a maintenance command."""
     parser = argparse.ArgumentParser(prog="python -m api", description="Run Attune.")
     parser.add_argument("command", nargs="?", default="serve",
-                        choices=["serve", "migrate", "compact", "rotate-keys"])
+                        choices=["serve", "migrate", "compact", "rotate-keys", "backup",
+                                 "move-to-postgres"])
     parser.add_argument("--keep", type=int, default=10_000,
                         help="compact: events to keep per pair (default 10000)")
+    parser.add_argument("--to", help="backup: the copy's path; move-to-postgres: its URL")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
@@ -54,6 +56,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"attune: bad configuration: {exc}", file=sys.stderr)
         return 2
     configure(json_lines=not settings.debug)
+    if args.command == "backup":
+        from pathlib import Path
+
+        from api.maintenance import backup_sqlite
+
+        pages = backup_sqlite(settings, Path(args.to or "attune-backup.db"))
+        print(f"copied {pages} pages to {args.to or 'attune-backup.db'}")
+        return 0
+    if args.command == "move-to-postgres":
+        from api.maintenance import move_to_postgres
+
+        if not args.to:
+            parser.error("move-to-postgres needs --to postgresql://...")
+        counts = asyncio.run(move_to_postgres(settings, args.to))
+        print("moved " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+        return 0
     if args.command in ("migrate", "compact", "rotate-keys"):
         asyncio.run(_maintain(settings, args.command, args.keep))
         return 0

@@ -81,3 +81,56 @@ def test_metrics_are_scraped_without_anyone_in_them(tmp_path: Path) -> None:
             assert private not in text
     finally:
         server.stop()
+
+
+def test_backup_while_running_then_move_up_to_postgres(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.api.test_boundaries import add
+    from tests.support import (
+        ProcessServer,
+        drop_postgres_database,
+        fresh_postgres_database,
+        new_pair,
+    )
+
+    data = tmp_path / "data"
+    server = ProcessServer({"ATTUNE_DATA_DIR": str(data)}).start()
+    try:
+        a, b = new_pair(server)
+        add(a, "Carried across")
+        with a.live() as la:
+            la.command("pause")
+            copied = run("backup", "--to", str(tmp_path / "copy.db"), ATTUNE_DATA_DIR=str(data))
+            assert copied.returncode == 0, copied.stderr
+            assert la.command("slow")["type"] == "ack"  # writes went on meanwhile
+    finally:
+        server.stop()
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM account").fetchone() == (2,)
+
+    url = fresh_postgres_database()
+    try:
+        moved = run("move-to-postgres", "--to", url, ATTUNE_DATA_DIR=str(data))
+        assert moved.returncode == 0, moved.stderr
+        assert "2 account" in moved.stdout
+        again = run("move-to-postgres", "--to", url, ATTUNE_DATA_DIR=str(data))
+        assert again.returncode != 0 and "not empty" in again.stderr
+        upgraded = ProcessServer({"DATABASE_URL": url,
+                                  "ATTUNE_KEYS_FILE": str(data / "keys.json"),
+                                  "ATTUNE_VAPID_KEY_FILE": str(data / "vapid.pem"),
+                                  "ATTUNE_DATA_DIR": str(tmp_path / "unused")}).start()
+        try:
+            a.server = b.server = upgraded
+            a.http.base_url = b.http.base_url = upgraded.url + "/api/v1"
+            assert [i["label"] for i in b.get("/boundaries").json()["items"]] == \
+                ["Carried across"]
+            assert b.get("/signal").json() == {"state": "slow", "by": [a.id], "mine": None}
+            with b.live() as lb:  # the whole sealed log came across and replays
+                assert lb.expect("pause")["actor"] == a.id
+                assert lb.expect("slow")["actor"] == a.id
+        finally:
+            upgraded.stop()
+    finally:
+        drop_postgres_database(url)

@@ -67,6 +67,7 @@ def test_a_silent_socket_is_treated_as_dead_after_15_seconds(
     expect(b.page.locator("#conn-status")).to_contain_text("Reconnecting", timeout=20_000)
     assert time.monotonic() - went_quiet > 10  # not before a heartbeat could be missed
     silent["on"] = False
+    b.page.evaluate("window.dispatchEvent(new Event('online'))")  # the network is back
     expect(b.page.locator("#conn-status")).to_contain_text("Connected", timeout=15_000)
     a.page.locator("#pause-button").click()
     expect(b.page.locator("#pause-overlay")).to_be_visible()
