@@ -83,3 +83,11 @@ def test_the_proxy_balances_both_instances_and_websockets() -> None:
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     assert "reverse_proxy api-1:8000 api-2:8000" in caddyfile
     assert "health_uri /readyz" in caddyfile
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias.choices[0] if field.validation_alias else (  # type: ignore[union-attr]
+            "ATTUNE_" + name.upper())
+        assert f"| `{alias}` |" in readme, f"{alias} is missing from the README's table"
