@@ -91,3 +91,15 @@ def test_every_setting_is_in_the_readme_table() -> None:
         alias = field.validation_alias.choices[0] if field.validation_alias else (  # type: ignore[union-attr]
             "ATTUNE_" + name.upper())
         assert f"| `{alias}` |" in readme, f"{alias} is missing from the README's table"
+
+
+def test_production_mode_serves_no_interactive_docs(tmp_path: Path) -> None:
+    from api.main import create_app
+
+    production = create_app(Settings(
+        environment="production", allowed_origins=["https://a.example"],
+        keys_file=tmp_path / "k", vapid_key_file=tmp_path / "v",
+        database_url="postgresql://attune@db/attune"))
+    development = create_app(Settings(data_dir=tmp_path))
+    assert production.docs_url is None and production.redoc_url is None
+    assert development.docs_url == "/api/v1/docs"

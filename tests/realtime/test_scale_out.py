@@ -66,12 +66,14 @@ def test_redis_going_away_and_coming_back_loses_nothing(
     one, two = instances
     a, b = new_pair(one)
     kinds = ["pause", "resume", "slow", "resume"] * 3
-    with a.live(via=one) as la, b.live(via=two) as lb:
+    with a.live(via=one) as la, b.live(via=two) as lb, b.live(via=one) as lb_same:
         for kind in kinds[:4]:
             la.command(kind)
         redis.stop()
         for kind in kinds[4:8]:
             assert la.command(kind)["type"] == "ack"  # stored, though Redis is gone
+            # On the same instance, delivery does not wait for Redis at all.
+            assert lb_same.expect(kind, timeout=1)["actor"] == a.id
         redis.start()
         for kind in kinds[8:]:
             la.command(kind)
