@@ -35,7 +35,7 @@ class _Capture(logging.Handler):
 
 def pytest_configure(config: pytest.Config) -> None:
     """Logs go through the same structured pipeline as in production, and are kept."""
-    configure(level=logging.DEBUG)
+    configure(level=logging.INFO)  # what production logs, and so what must be clean
     capture = _Capture()
     capture.setFormatter(logging.getLogger().handlers[0].formatter)
     logging.getLogger().addHandler(capture)

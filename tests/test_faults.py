@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from websockets.sync.client import connect
 
@@ -98,36 +99,35 @@ def test_an_acknowledged_pause_survives_sigkill(tmp_path: Path) -> None:
         server.stop()
 
 
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
 def test_a_thousand_reconnects_leak_nothing(tmp_path: Path) -> None:
-    import resource
+    from tests.support import ProcessServer
 
-    live = LiveServer(server_settings(data_dir=tmp_path)).start()
+    server = ProcessServer({"ATTUNE_DATA_DIR": str(tmp_path)}).start()
     try:
-        a, _ = new_pair(live)
-        loop = live.services.hub._tasks[0].get_loop()
-
-        def tasks() -> int:
-            async def count() -> int:
-                return len(asyncio.all_tasks())
-            return int(asyncio.run_coroutine_threadsafe(count(), loop).result())
-
+        a, _ = new_pair(server)
         hello = json.dumps({"type": "hello", "token": a.token, "last_seq": 0})
-        for _ in range(20):  # warm up pools and caches first
-            with connect(live.ws_url) as ws:
-                ws.send(hello)
-                ws.recv(timeout=5)
-        before_tasks = tasks()
-        before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        for _ in range(1000):
-            with connect(live.ws_url) as ws:
-                ws.send(hello)
-                assert json.loads(ws.recv(timeout=5))["type"] == "welcome"
+
+        def reconnect(times: int) -> None:
+            for _ in range(times):
+                with connect(server.ws_url) as ws:
+                    ws.send(hello)
+                    assert json.loads(ws.recv(timeout=5))["type"] == "welcome"
+
+        assert server.proc is not None
+        reconnect(200)  # warm pools, caches and the allocator first
+        before = _rss_mib(server.proc.pid)
+        reconnect(1000)
         time.sleep(0.5)  # let the last close finish on the server's side
-        assert live.services.hub.connection_count == 0
-        # A leak would leave one task per socket; a background loop may be mid-run.
-        assert tasks() <= before_tasks + 2
-        grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_rss) / 1024
-        print(f"1000 reconnects: tasks {before_tasks} -> {tasks()}, peak RSS +{grown_mib:.1f} MiB")
-        assert grown_mib < 32  # (client and server share this process)
+        after = _rss_mib(server.proc.pid)
+        metrics = httpx.get(server.url + "/metrics").text
+        assert "attune_open_sockets 0.0" in metrics
+        print(f"1000 reconnects: server RSS {before:.1f} -> {after:.1f} MiB")
+        # A leak of one socket's state (~60 KiB) per reconnect would be ~60 MiB here.
+        assert after - before < 8
     finally:
-        live.stop()
+        server.stop()

@@ -138,6 +138,7 @@ def sign_in_via_api(partner: Partner, server: LiveServer, display_name: str) -> 
                   " localStorage.setItem('attune.paired', JSON.stringify(p));"
                   " localStorage.setItem('attune.me', JSON.stringify(me)); }",
                   [person.token, me["pair_id"], me])
+    page.reload()  # as after signing in: pause.js reads the token when the page starts
     return person
 
 

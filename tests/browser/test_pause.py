@@ -99,3 +99,37 @@ def test_pause_waits_in_the_outbox_while_offline(phone: Callable[..., Partner],
     a.page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(b.page.locator("#pause-overlay")).to_be_visible(timeout=15_000)
     expect(a.page.locator("#pause-status strong")).to_have_text("Delivered")
+
+
+def test_takeover_holds_still_under_reduced_motion_and_is_keyboard_reachable(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    b.page.emulate_media(reduced_motion="reduce")
+    a.page.locator("#pause-button").click()
+    circle = b.page.locator("#breath-circle")
+    expect(circle).to_be_visible()
+    assert circle.evaluate("el => getComputedStyle(el).transitionDuration") == "0s"
+    assert circle.evaluate("el => getComputedStyle(el).animationName") == "none"
+    # The acknowledge button has the focus, with a visible ring, and Enter presses it.
+    ack = b.page.locator("#pause-ack")
+    expect(ack).to_be_focused()
+    assert ack.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    b.page.keyboard.press("Enter")
+    expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
+    expect(b.page.locator("#pause-close")).to_be_focused()
+    b.page.keyboard.press("Enter")
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+    # From the top of any page, Tab reaches the skip link, then quick exit.
+    b.page.reload()
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected")
+    # Acknowledged already: no second takeover, but the pause still shows until lifted,
+    # and the sender's phone, reloaded too, still knows it was seen.
+    expect(b.page.locator("#alert")).to_contain_text("Pause. Alex needs to stop now")
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+    a.page.reload()
+    expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
+    expect(a.page.locator("#resume-button")).to_be_visible()
+    b.page.keyboard.press("Tab")
+    expect(b.page.locator(".skip")).to_be_focused()
+    b.page.keyboard.press("Tab")
+    expect(b.page.locator("#quick-exit")).to_be_focused()

@@ -88,8 +88,9 @@ def test_sign_up_pair_answer_live_phrase_and_session(
     for p in (a, b):
         expect(p.page.locator("#session-running")).to_be_visible()
         expect(p.page.locator("#remaining")).to_contain_text("left")
-    # The running session keeps the screen awake where the browser offers a wake lock.
-    if a.page.evaluate("'wakeLock' in navigator"):
-        expect(a.page.locator("html")).to_have_attribute("data-wake", "on")
+    # The running session keeps the screen awake (Chromium offers the wake lock here).
+    assert a.page.evaluate("'wakeLock' in navigator")
+    expect(a.page.locator("html")).to_have_attribute("data-wake", "on")
     a.page.get_by_role("button", name="End it now").click()
     expect(b.page.get_by_role("heading", name="Suggest time together")).to_be_visible()
+    expect(b.page.locator("html")).to_have_attribute("data-wake", "off")
