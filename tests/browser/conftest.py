@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +71,11 @@ class Partner:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     person: Person | None = None
+    expected: list[str] = field(default_factory=list)
+
+    def expect_console_error(self, text: str) -> None:
+        """A test that provokes an error on purpose (a refused sign-in) names it here."""
+        self.expected.append(text)
 
     def foreign_requests(self) -> list[str]:
         """Every request that went anywhere but the app's own origin."""
@@ -121,8 +124,10 @@ def phone(browser: Any, pw: Any, app_server: LiveServer) -> Iterator[Callable[..
         stray = [u for u in partner.foreign_requests() if "bbc.co.uk" not in u]
         if stray:
             problems.append(f"requests off the app's origin: {stray}")
-        if partner.console_errors:
-            problems.append(f"console errors: {partner.console_errors}")
+        errors = [e for e in partner.console_errors
+                  if not any(x in e for x in partner.expected)]
+        if errors:
+            problems.append(f"console errors: {errors}")
         partner.context.close()
     assert not problems, problems
 
@@ -160,12 +165,5 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
     return a, b
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "frontend" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
-
-def dump(obj: Any) -> str:
-    """Pretty JSON for assertion messages."""
-    return json.dumps(obj, indent=1, default=str)[:4000]
-
-
-IN_CI = os.environ.get("CI", "").lower() == "true"

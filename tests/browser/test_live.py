@@ -31,6 +31,15 @@ def test_check_in_prompt_answered_with_one_tap(
     expect(prompt_b).to_contain_text("Slowing down. Your partner knows.")
     # A yellow answer is a slow-down from B, shown to A at once.
     expect(a.page.locator("#alert")).to_contain_text("Sam would like to slow down")
+    a.page.locator("#pause-ack").click()
+    a.page.locator("#pause-close").click()
+    # More time needs both: A asks, B sees the question live and agrees.
+    a.page.get_by_role("link", name="Session", exact=True).click()
+    a.page.get_by_role("button", name="Ask for 10 more minutes").click()
+    expect(a.page.get_by_text("It counts only if your partner agrees")).to_be_visible()
+    expect(b.page.get_by_text("Your partner would like 10 more minutes")).to_be_visible()
+    b.page.get_by_role("button", name="Yes, a little longer").click()
+    expect(a.page.get_by_text("It counts only if your partner agrees")).to_be_hidden()
     a.person.post(f"/sessions/{proposed['id']}/end")
 
 
@@ -71,3 +80,55 @@ def test_a_silent_socket_is_treated_as_dead_after_15_seconds(
     expect(b.page.locator("#conn-status")).to_contain_text("Connected", timeout=15_000)
     a.page.locator("#pause-button").click()
     expect(b.page.locator("#pause-overlay")).to_be_visible()
+
+
+def test_sign_out_forgets_the_person_and_sign_in_brings_the_pair_back(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    from tests.support import PASSWORD
+
+    a, b = paired_phones(phone, app_server)
+    assert a.person
+    a.page.get_by_role("link", name="Settings").click()
+    a.page.get_by_role("button", name="Sign out on this device").click()
+    expect(a.page.get_by_role("heading", name="Welcome to Attune")).to_be_visible()
+    expect(a.page.locator("#pause-bar")).to_be_hidden()
+    left = a.page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('attune.'))")
+    assert left == [], left
+    a.page.get_by_label("Username", exact=True).fill(a.person.username.upper())
+    a.page.get_by_label("Password", exact=True).fill("not the password")
+    a.expect_console_error("status of 401")  # Chromium logs the refused sign-in itself
+    a.page.get_by_role("button", name="Sign in").click()
+    refused = a.page.locator("form[aria-labelledby=login-h] .error")
+    expect(refused).not_to_be_empty()  # the server's own problem+json detail
+    assert "not the password" not in refused.inner_text()
+    a.page.get_by_label("Password", exact=True).fill(PASSWORD)
+    a.page.get_by_role("button", name="Sign in").click()
+    expect(a.page.get_by_role("heading", name="Hello, Alex")).to_be_visible()
+    expect(a.page.locator("#conn-status")).to_contain_text("Connected")
+    a.page.locator("#pause-button").click()
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+
+
+def test_coming_back_to_the_app_checks_the_socket_at_once(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    silent = {"on": False}
+
+    def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(lambda m: None if silent["on"] else server.send(m))
+        server.on_message(lambda m: None if silent["on"] else ws.send(m))
+
+    b.page.route_web_socket("**/api/v1/ws", relay)
+    b.page.reload()
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected")
+    silent["on"] = True  # like a phone whose socket died while the screen was off
+    went_quiet = time.monotonic()
+    b.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(b.page.locator("#conn-status")).to_contain_text("Reconnecting", timeout=8000)
+    assert time.monotonic() - went_quiet < 8  # well before the 15 s heartbeat rule
+    silent["on"] = False
+    b.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(b.page.locator("#conn-status")).to_contain_text("Connected", timeout=10_000)
+    a.page.locator("#slow-button").click()
+    expect(b.page.locator("#alert")).to_contain_text("would like to slow down")

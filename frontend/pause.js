@@ -1,0 +1,740 @@
+// The pause path, on its own: the live channel, the PAUSE / slow down / go-on
+// controls, the incoming-pause takeover and the sender's delivery status.
+// It imports nothing and needs nothing from app.js, so a pause still works when the
+// rest of the interface fails to load. The app listens to `attune:*` window events
+// and may call `window.attuneLive`.
+
+const API = "/api/v1";
+const KEY = {
+  token: "attune.token",
+  live: "attune.live", // {me, pair, seq}: the highest contiguous seq we hold
+  paired: "attune.paired",
+  outbox: "attune.outbox", // a pause/slow/resume not yet acknowledged by the server
+  seenPause: "attune.seenPause", // the partner's pause seq this person acknowledged
+  partnerPause: "attune.partnerPause", // {seq, at, type} of the partner's standing signal
+  sound: "attune.sound",
+};
+const DEAD_AFTER_MS = 15000;
+const RECEIPT_WAIT_MS = 3000;
+const WELCOME_WAIT_MS = 8000;
+const PROBE_WAIT_MS = 4000; // back from the background: the socket must answer a ping soon
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10000;
+const NOT_DELIVERED = "Not delivered yet — say it out loud";
+
+const $ = (id) => document.getElementById(id);
+const read = (key, fallback = null) => {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw === null ? fallback : JSON.parse(raw);
+  } catch {
+    return fallback;
+  }
+};
+const write = (key, value) => {
+  try {
+    if (value === null || value === undefined) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    /* private mode or full: the live state still works in memory */
+  }
+};
+const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`attune:${name}`, { detail }));
+const clock = (iso) => {
+  const d = iso ? new Date(iso) : new Date();
+  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+};
+const SIGNALS = new Set(["pause", "slow", "resume"]);
+
+const state = {
+  ws: null,
+  status: "offline", // connected | reconnecting | offline | signedout | unpaired
+  attempts: 0,
+  retryTimer: 0,
+  lastFrameAt: 0,
+  me: null,
+  partner: null,
+  partnerName: read("attune.partnerName", "Your partner"),
+  partnerOnline: false,
+  lastSeq: 0,
+  ahead: new Set(),
+  actorSeq: {}, // user id -> seq of the signal event that set their state
+  mine: "clear",
+  theirs: "clear",
+  pending: null, // {id, type, seq?, receipt?, sentAt}
+  receiptTimer: 0,
+  sessionRunning: false,
+  wakeLock: null,
+  stopped: false,
+};
+
+// ---------------------------------------------------------------- the socket
+
+function token() {
+  return read(KEY.token);
+}
+
+function setStatus(status) {
+  state.status = status;
+  const el = $("conn-status");
+  if (el) {
+    const words = {
+      connected: "Connected",
+      reconnecting: "Reconnecting…",
+      connecting: "Connecting…",
+      offline: "Offline — a pause can't reach your partner, say it out loud",
+      signedout: "Signed out",
+      unpaired: "Not paired",
+    };
+    el.textContent = words[status] || status;
+    el.dataset.state = status;
+  }
+  document.documentElement.dataset.live = status;
+  emit("live", { status });
+}
+
+function connect() {
+  clearTimeout(state.retryTimer);
+  state.retryTimer = 0;
+  if (state.stopped || !token() || !read(KEY.paired)) return;
+  if (state.ws && (state.ws.readyState === WebSocket.OPEN || state.ws.readyState === WebSocket.CONNECTING)) return;
+  const stored = read(KEY.live, {});
+  state.lastSeq = stored && stored.pair === read(KEY.paired) ? stored.seq || 0 : 0;
+  let ws;
+  try {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(`${scheme}//${location.host}${API}/ws`);
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  state.ws = ws;
+  state.lastFrameAt = Date.now();
+  // Until the welcome arrives nothing is connected, whatever the old socket said.
+  setStatus(navigator.onLine === false ? "offline" : state.me ? "reconnecting" : "connecting");
+  ws.onopen = () => {
+    ws.send(JSON.stringify({ type: "hello", token: token(), last_seq: state.lastSeq }));
+  };
+  ws.onmessage = (msg) => {
+    if (ws !== state.ws) return;
+    state.lastFrameAt = Date.now();
+    let frame;
+    try {
+      frame = JSON.parse(msg.data);
+    } catch {
+      return;
+    }
+    onFrame(frame);
+  };
+  ws.onclose = (ev) => {
+    if (ws !== state.ws) return;
+    state.ws = null;
+    onClosed(ev.code);
+  };
+  ws.onerror = () => {
+    /* onclose follows */
+  };
+}
+
+function onClosed(code) {
+  if (code === 4401) {
+    write(KEY.token, null);
+    setStatus("signedout");
+    emit("signedout", { code });
+    return;
+  }
+  if (code === 4403) {
+    forgetPair();
+    emit("pair-ended", { code });
+    return;
+  }
+  scheduleReconnect();
+}
+
+function scheduleReconnect() {
+  if (state.stopped || !token() || !read(KEY.paired)) return;
+  setStatus(navigator.onLine === false ? "offline" : "reconnecting");
+  refreshPendingStatus();
+  clearTimeout(state.retryTimer);
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** state.attempts);
+  state.attempts += 1;
+  const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+  state.retryTimer = setTimeout(connect, delay);
+}
+
+function reconnectNow() {
+  state.attempts = 0;
+  if (state.ws) {
+    const ws = state.ws;
+    state.ws = null;
+    try {
+      ws.close(4000, "reconnect");
+    } catch {
+      /* already closing */
+    }
+  }
+  connect();
+}
+
+function send(frame) {
+  if (state.ws && state.ws.readyState === WebSocket.OPEN && state.status === "connected") {
+    state.ws.send(JSON.stringify(frame));
+    return true;
+  }
+  return false;
+}
+
+// No frame for 15 s (one missed heartbeat plus slack): the socket is dead.
+// An open socket with no welcome after 8 s (a lost hello) is just as dead.
+setInterval(() => {
+  if (!state.ws) return;
+  const quiet = Date.now() - state.lastFrameAt;
+  const probed = state.probeAt && state.lastFrameAt < state.probeAt && Date.now() - state.probeAt > PROBE_WAIT_MS;
+  if (quiet > DEAD_AFTER_MS || probed || (state.status !== "connected" && quiet > WELCOME_WAIT_MS)) {
+    state.probeAt = 0;
+    reconnectNow();
+  }
+}, 1000);
+
+// ---------------------------------------------------------------- frames
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case "ping":
+      state.ws && state.ws.send(JSON.stringify({ type: "pong" }));
+      return;
+    case "pong":
+      return;
+    case "welcome":
+      return onWelcome(frame);
+    case "ack":
+      return onAck(frame);
+    case "receipt":
+      return onReceipt(frame);
+    case "presence":
+      if (frame.user_id === state.partner) {
+        state.partnerOnline = frame.online;
+        refreshPendingStatus();
+      }
+      emit("frame", frame);
+      return;
+    case "error":
+      if (state.pending && frame.id === state.pending.id && frame.code !== "unavailable") {
+        clearPending();
+      }
+      emit("frame", frame);
+      return;
+    default:
+      if (typeof frame.seq === "number") return onPairEvent(frame);
+      emit("frame", frame);
+  }
+}
+
+function onWelcome(frame) {
+  state.attempts = 0;
+  state.me = frame.me;
+  state.partner = frame.partner_id;
+  state.partnerOnline = frame.partner_online;
+  if (frame.pair_id !== read(KEY.paired)) write(KEY.paired, frame.pair_id);
+  if (frame.resync || frame.seq < state.lastSeq) {
+    state.lastSeq = 0;
+    state.ahead.clear();
+    state.resyncing = true;
+    emit("resync", {});
+  }
+  saveSeq();
+  applyWelcomeSignal(frame);
+  setStatus("connected");
+  emit("welcome", frame);
+  loadPartnerName();
+  flushOutbox();
+  checkSession();
+}
+
+function applyWelcomeSignal(frame) {
+  const sig = frame.signal || { state: "clear", by: [] };
+  const seq = frame.seq;
+  const mine = sig.mine ? sig.mine.state : "clear";
+  const theirs = sig.by.includes(state.partner) ? sig.state : (sig.state === "slow" ? "clear" : guessTheirs(sig));
+  state.actorSeq[state.me] = seq;
+  state.actorSeq[state.partner] = seq;
+  const inFlight = state.pending && !state.pending.acked && state.pending.type !== "resume";
+  state.mine = inFlight ? (state.pending.type === "pause" ? "paused" : "slow") : mine;
+  if (sig.mine && (!state.pending || state.pending.type !== "resume")) {
+    const receipt = sig.mine.receipt;
+    state.pending = {
+      id: state.pending && state.pending.id,
+      type: mine === "paused" ? "pause" : "slow",
+      seq: sig.mine.seq,
+      receipt: receipt === "sent" ? null : receipt,
+      sentAt: Date.parse(sig.mine.set_at) || Date.now(),
+      acked: true,
+    };
+  } else if (!sig.mine && state.pending && state.pending.acked) {
+    clearPending();
+  }
+  setTheirs(theirs, read(KEY.partnerPause));
+  renderMine();
+  refreshPendingStatus();
+}
+
+function guessTheirs(sig) {
+  // The pair is paused by me alone: the partner may be slow or clear; we keep what we knew.
+  return state.theirs === "slow" && sig.state === "paused" ? "slow" : "clear";
+}
+
+function onPairEvent(ev) {
+  if (state.resyncing && ev.seq > state.lastSeq + 1) state.lastSeq = ev.seq - 1;
+  state.resyncing = false;
+  if (ev.seq <= state.lastSeq || state.ahead.has(ev.seq)) return;
+  state.ahead.add(ev.seq);
+  while (state.ahead.has(state.lastSeq + 1)) {
+    state.ahead.delete(state.lastSeq + 1);
+    state.lastSeq += 1;
+  }
+  saveSeq();
+  if (ev.actor && ev.actor === state.partner) {
+    send({ type: "receipt", seq: ev.seq, status: "delivered" });
+  }
+  if (SIGNALS.has(ev.type)) onSignal(ev);
+  if (ev.type === "session.started") setSessionRunning(true);
+  if (ev.type === "session.ended" || ev.type === "session.cancelled") setSessionRunning(false);
+  emit("event", ev);
+  if (ev.type === "pair.ended") {
+    forgetPair();
+    emit("pair-ended", { seq: ev.seq });
+  }
+}
+
+function saveSeq() {
+  write(KEY.live, { pair: read(KEY.paired), seq: state.lastSeq });
+}
+
+function onSignal(ev) {
+  const actor = ev.actor;
+  const own = ev.data && ev.data.state;
+  if ((state.actorSeq[actor] || 0) >= ev.seq) {
+    // Older than what we show (replayed, or overtaken): it may still tell us when the
+    // partner's standing signal was set, which the welcome does not carry.
+    const known = read(KEY.partnerPause);
+    if (actor === state.partner && own === state.theirs && own !== "clear" && (!known || known.seq < ev.seq)) {
+      const info = { seq: ev.seq, at: ev.at, type: ev.type };
+      write(KEY.partnerPause, info);
+      setTheirs(own, info);
+    }
+    return;
+  }
+  state.actorSeq[actor] = ev.seq;
+  if (actor === state.me) {
+    state.mine = own;
+    if (own === "clear") clearPending();
+    else if (state.pending && state.pending.id === ev.id) state.pending.seq = ev.seq;
+    renderMine();
+  } else if (actor === state.partner) {
+    const info = { seq: ev.seq, at: ev.at, type: ev.type };
+    if (own !== "clear") write(KEY.partnerPause, info);
+    setTheirs(own, info);
+  }
+  emit("signal", { mine: state.mine, theirs: state.theirs, pair: ev.data && ev.data.signal });
+}
+
+// ---------------------------------------------------------------- my own signal
+
+function command(type) {
+  const id = crypto.randomUUID();
+  state.pending = { id, type, seq: null, receipt: null, sentAt: Date.now(), acked: false };
+  write(KEY.outbox, { id, type });
+  if (type !== "resume") {
+    state.mine = type === "pause" ? "paused" : "slow";
+    renderMine();
+  }
+  if (!send({ type, id })) reconnectNow();
+  refreshPendingStatus();
+  clearTimeout(state.receiptTimer);
+  state.receiptTimer = setTimeout(refreshPendingStatus, RECEIPT_WAIT_MS);
+  emit("command", { type, id });
+}
+
+function flushOutbox() {
+  const box = read(KEY.outbox);
+  if (box && box.id) send({ type: box.type, id: box.id }); // same id: never a second event
+}
+
+function onAck(frame) {
+  const box = read(KEY.outbox);
+  if (box && box.id === frame.id) write(KEY.outbox, null);
+  if (state.pending && state.pending.id === frame.id) {
+    state.pending.seq = frame.seq;
+    state.pending.acked = true;
+    if (state.pending.type === "resume") clearPending();
+  }
+  refreshPendingStatus();
+  emit("frame", frame);
+}
+
+function onReceipt(frame) {
+  if (state.pending && state.pending.seq === frame.seq) {
+    const rank = { delivered: 1, seen: 2 };
+    if ((rank[frame.status] || 0) > (rank[state.pending.receipt] || 0)) state.pending.receipt = frame.status;
+    refreshPendingStatus();
+  }
+  emit("frame", frame);
+}
+
+function clearPending() {
+  state.pending = null;
+  write(KEY.outbox, null);
+  clearTimeout(state.receiptTimer);
+  refreshPendingStatus();
+}
+
+function refreshPendingStatus() {
+  const el = $("pause-status");
+  if (!el) return;
+  const p = state.pending;
+  if (!p || p.type === "resume") {
+    el.textContent = "";
+    el.hidden = true;
+    delete el.dataset.status;
+    return;
+  }
+  let status;
+  if (p.receipt === "seen") status = "Seen";
+  else if (p.receipt === "delivered") status = "Delivered";
+  else if (!p.acked || state.status !== "connected" || !state.partnerOnline
+           || Date.now() - p.sentAt >= RECEIPT_WAIT_MS) {
+    // Nothing says it arrived: the truth is that it has not, yet.
+    status = !p.acked && state.status === "connected" && Date.now() - p.sentAt < RECEIPT_WAIT_MS
+      ? "Sending…" : NOT_DELIVERED;
+  } else status = "Sent";
+  const label = p.type === "pause" ? "Your pause" : "Your slow-down";
+  el.hidden = false;
+  el.dataset.status = status;
+  el.textContent = "";
+  const strong = document.createElement("strong");
+  strong.textContent = status;
+  el.append(`${label}: `, strong);
+}
+
+function renderMine() {
+  const resume = $("resume-button");
+  const pauseBtn = $("pause-button");
+  const slow = $("slow-button");
+  if (resume) {
+    resume.hidden = state.mine === "clear";
+    resume.textContent = state.mine === "paused" ? "Lift my pause" : "Lift my slow-down";
+  }
+  if (pauseBtn) pauseBtn.setAttribute("aria-pressed", String(state.mine === "paused"));
+  if (slow) slow.setAttribute("aria-pressed", String(state.mine === "slow"));
+  document.documentElement.dataset.mine = state.mine;
+}
+
+// ---------------------------------------------------------------- the partner's signal
+
+function setTheirs(theirs, info) {
+  const before = state.theirs;
+  state.theirs = theirs;
+  document.documentElement.dataset.theirs = theirs;
+  const alert = $("alert");
+  const overlay = $("pause-overlay");
+  if (theirs === "clear") {
+    if (overlay) overlay.hidden = true;
+    stopBreathing();
+    if (alert) {
+      alert.textContent = before !== "clear" ? `${state.partnerName} is ready to go on.` : "";
+    }
+    write(KEY.partnerPause, null);
+    return;
+  }
+  const when = clock(info && info.at);
+  if (theirs === "paused") {
+    if (alert) alert.textContent = `Pause. ${state.partnerName} needs to stop now (${when}).`;
+    const already = info && read(KEY.seenPause) === info.seq;
+    showTakeover(info, when, already);
+    if (before !== "paused" && !already) buzz();
+  } else {
+    if (alert) alert.textContent = `${state.partnerName} would like to slow down (${when}).`;
+    showTakeover(info, when, read(KEY.seenPause) === (info && info.seq));
+    if (before === "clear") buzz(true);
+  }
+}
+
+function showTakeover(info, when, acknowledged) {
+  const overlay = $("pause-overlay");
+  if (!overlay) return;
+  const paused = state.theirs === "paused";
+  overlay.dataset.kind = paused ? "pause" : "slow";
+  $("pause-title").textContent = paused ? "Stop. Your partner paused." : "Slow down, gently.";
+  $("pause-who").textContent = paused
+    ? `${state.partnerName} paused at ${when}. Stop what you're doing; nothing needs to happen next.`
+    : `${state.partnerName} asked to slow down at ${when}. Check in with each other.`;
+  overlay.dataset.seq = info && info.seq ? String(info.seq) : "";
+  const ack = $("pause-ack");
+  const done = $("pause-ack-done");
+  ack.hidden = acknowledged;
+  done.hidden = !acknowledged;
+  // A pause this person already acknowledged doesn't take over again (after a reload,
+  // say): the alert line keeps saying it stands until the partner lifts it.
+  if (overlay.hidden && !acknowledged) {
+    overlay.hidden = false;
+    startBreathing();
+    loadAftercare();
+    if (!acknowledged) ack.focus();
+  }
+}
+
+function acknowledge() {
+  const overlay = $("pause-overlay");
+  const seq = Number(overlay.dataset.seq) || (read(KEY.partnerPause) || {}).seq;
+  if (seq) {
+    send({ type: "receipt", seq, status: "seen" });
+    write(KEY.seenPause, seq);
+  }
+  $("pause-ack").hidden = true;
+  const done = $("pause-ack-done");
+  done.hidden = false;
+  $("pause-close").focus();
+  emit("acknowledged", { seq });
+}
+
+function closeTakeover() {
+  $("pause-overlay").hidden = true;
+  stopBreathing();
+  const banner = $("pause-button");
+  if (banner) banner.focus();
+}
+
+function buzz(soft = false) {
+  let vibrated = false;
+  try {
+    if (navigator.vibrate) vibrated = navigator.vibrate(soft ? [200] : [400, 150, 400, 150, 400]);
+  } catch {
+    vibrated = false;
+  }
+  if (!vibrated && read(KEY.sound, false)) chime(soft);
+}
+
+function chime(soft) {
+  try {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    const ctx = new Ctx();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = soft ? 440 : 523;
+    gain.gain.setValueAtTime(0.0001, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.2, ctx.currentTime + 0.05);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 1.2);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 1.3);
+  } catch {
+    /* no audio: the screen itself is the signal */
+  }
+}
+
+let breathTimer = 0;
+function startBreathing() {
+  const words = $("breath-words");
+  if (!words) return;
+  let phase = 0;
+  const steps = [["Breathe in", 4000], ["Hold", 2000], ["Breathe out", 6000]];
+  const step = () => {
+    const [text, ms] = steps[phase % steps.length];
+    words.textContent = text;
+    $("breath-circle").dataset.phase = String(phase % steps.length);
+    phase += 1;
+    breathTimer = setTimeout(step, ms);
+  };
+  clearTimeout(breathTimer);
+  step();
+}
+function stopBreathing() {
+  clearTimeout(breathTimer);
+}
+
+async function authed(path) {
+  const res = await fetch(API + path, { headers: { Authorization: `Bearer ${token()}` } });
+  if (!res.ok) throw new Error(String(res.status));
+  return res.json();
+}
+
+async function loadPartnerName() {
+  try {
+    const pair = await authed("/pair");
+    const name = pair.partner.display_name || "Your partner";
+    write("attune.partnerName", name);
+    if (name !== state.partnerName) {
+      state.partnerName = name;
+      if (state.theirs !== "clear") setTheirs(state.theirs, read(KEY.partnerPause));
+    }
+  } catch {
+    /* keep "Your partner" */
+  }
+}
+
+const WISHES = {
+  closeness: "Being held close", quiet: "Quiet", talk: "Talking it through", water: "A glass of water",
+  space: "Some space", blanket: "A blanket", food: "Something to eat", music: "Music",
+  shower: "A shower", "alone-time": "Time alone",
+};
+
+async function loadAftercare() {
+  const box = $("pause-aftercare");
+  if (!box) return;
+  try {
+    const care = await authed("/pair/aftercare");
+    box.replaceChildren();
+    const items = (care.wishes || []).map((w) => WISHES[w] || w);
+    if (care.in_my_words) items.push(care.in_my_words);
+    if (care.if_i_freeze) items.push(`If they freeze: ${care.if_i_freeze}`);
+    if (!items.length) {
+      box.textContent = "They haven't written aftercare wishes yet. Ask gently what would help.";
+      return;
+    }
+    const ul = document.createElement("ul");
+    for (const text of items) {
+      const li = document.createElement("li");
+      li.textContent = text;
+      ul.append(li);
+    }
+    box.append(ul);
+  } catch {
+    box.textContent = "Their aftercare wishes can't be loaded right now. Ask gently what would help.";
+  }
+}
+
+// ---------------------------------------------------------------- sessions keep the screen on
+
+async function checkSession() {
+  try {
+    const cur = await authed("/sessions/current");
+    setSessionRunning(Boolean(cur.session && cur.session.status === "active"));
+  } catch {
+    /* leave as it was */
+  }
+}
+
+async function setSessionRunning(running) {
+  state.sessionRunning = running;
+  if (!running) {
+    if (state.wakeLock) state.wakeLock.release().catch(() => {});
+    state.wakeLock = null;
+    document.documentElement.dataset.wake = "off";
+    return;
+  }
+  if (state.wakeLock || !("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+  try {
+    state.wakeLock = await navigator.wakeLock.request("screen");
+    document.documentElement.dataset.wake = "on";
+    state.wakeLock.addEventListener("release", () => {
+      state.wakeLock = null;
+      document.documentElement.dataset.wake = "off";
+    });
+  } catch {
+    state.wakeLock = null;
+  }
+}
+
+// ---------------------------------------------------------------- start, stop, lifecycle
+
+function forgetPair() {
+  write(KEY.paired, null);
+  write("attune.partnerName", null);
+  state.partnerName = "Your partner";
+  write(KEY.live, null);
+  write(KEY.outbox, null);
+  write(KEY.partnerPause, null);
+  state.pending = null;
+  state.mine = "clear";
+  if (state.ws) {
+    const ws = state.ws;
+    state.ws = null;
+    try { ws.close(1000); } catch { /* closing */ }
+  }
+  setTheirs("clear", null);
+  showBar();
+  setStatus(token() ? "unpaired" : "signedout");
+}
+
+function showBar() {
+  const bar = $("pause-bar");
+  if (bar) bar.hidden = !(token() && read(KEY.paired));
+  document.documentElement.dataset.paired = String(Boolean(token() && read(KEY.paired)));
+}
+
+function start() {
+  state.stopped = false;
+  const box = read(KEY.outbox);
+  if (box && box.id && !state.pending) {
+    state.pending = { id: box.id, type: box.type, seq: null, receipt: null, sentAt: Date.now(), acked: false };
+    if (box.type !== "resume") state.mine = box.type === "pause" ? "paused" : "slow";
+    renderMine();
+    refreshPendingStatus();
+  }
+  showBar();
+  if (!token()) return setStatus("signedout");
+  if (!read(KEY.paired)) return setStatus("unpaired");
+  connect();
+}
+
+function stop() {
+  state.stopped = true;
+  clearTimeout(state.retryTimer);
+  forgetPair();
+  setStatus("signedout");
+}
+
+function wire() {
+  const on = (id, fn) => {
+    const el = $(id);
+    if (el) el.addEventListener("click", fn);
+  };
+  on("pause-button", () => command("pause"));
+  on("slow-button", () => command("slow"));
+  on("resume-button", () => command("resume"));
+  on("pause-ack", acknowledge);
+  on("pause-close", closeTakeover);
+  on("pause-too", () => command("pause"));
+  document.addEventListener("keydown", (e) => {
+    const overlay = $("pause-overlay");
+    if (e.key === "Escape" && overlay && !overlay.hidden && $("pause-ack").hidden) closeTakeover();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (state.sessionRunning) setSessionRunning(true);
+    if (!state.ws || state.status !== "connected") reconnectNow();
+    else if (send({ type: "ping" })) state.probeAt = Date.now();
+  });
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) reconnectNow();
+  });
+  window.addEventListener("online", () => {
+    if (!state.stopped) reconnectNow();
+  });
+  window.addEventListener("offline", () => {
+    if (state.status !== "connected") setStatus("offline");
+  });
+  window.addEventListener("attune:start", start);
+  window.addEventListener("attune:stop", stop);
+  window.addEventListener("attune:session-running", (e) => setSessionRunning(Boolean(e.detail)));
+  window.addEventListener("storage", (e) => {
+    if (e.key === KEY.token || e.key === KEY.paired) start();
+  });
+}
+
+window.attuneLive = {
+  send,
+  start,
+  stop,
+  reconnect: reconnectNow,
+  get status() { return state.status; },
+  get lastSeq() { return state.lastSeq; },
+  get me() { return state.me; },
+  get partner() { return state.partner; },
+  get signal() { return { mine: state.mine, theirs: state.theirs }; },
+  get screenKeptOn() { return Boolean(state.wakeLock); },
+};
+
+wire();
+start();
+emit("ready", {});
