@@ -255,7 +255,7 @@ function applyWelcomeSignal(frame) {
   const sig = frame.signal || { state: "clear", by: [] };
   const seq = frame.seq;
   const mine = sig.mine ? sig.mine.state : "clear";
-  const theirs = sig.by.includes(state.partner) ? sig.state : (sig.state === "slow" ? "clear" : guessTheirs(sig));
+  const theirs = sig.theirs ? sig.theirs.state : "clear";
   state.actorSeq[state.me] = seq;
   state.actorSeq[state.partner] = seq;
   const inFlight = state.pending && !state.pending.acked && state.pending.type !== "resume";
@@ -273,14 +273,14 @@ function applyWelcomeSignal(frame) {
   } else if (!sig.mine && state.pending && state.pending.acked) {
     clearPending();
   }
-  setTheirs(theirs, read(KEY.partnerPause));
+  // The welcome says when the partner's standing signal was set, and its seq (for "seen").
+  const info = sig.theirs
+    ? { seq: sig.theirs.seq, at: sig.theirs.set_at, type: theirs === "paused" ? "pause" : "slow" }
+    : null;
+  if (info) write(KEY.partnerPause, info);
+  setTheirs(theirs, info || read(KEY.partnerPause));
   renderMine();
   refreshPendingStatus();
-}
-
-function guessTheirs(sig) {
-  // The pair is paused by me alone: the partner may be slow or clear; we keep what we knew.
-  return state.theirs === "slow" && sig.state === "paused" ? "slow" : "clear";
 }
 
 function onPairEvent(ev) {

@@ -2,7 +2,7 @@
 // without a network; never the API, never the live channel. Web Push shows a pause
 // with neutral words, so a locked screen says nothing about what the app is.
 
-const VERSION = "attune-shell-v1";
+const VERSION = "attune-shell-v2";
 const SHELL = [
   "/",
   "/index.html",

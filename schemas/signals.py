@@ -21,9 +21,18 @@ class MySignal(Outbound):
     receipt: ReceiptStatus
 
 
+class TheirSignal(Outbound):
+    """The partner's own standing signal: since when, and the seq to mark as seen."""
+
+    state: Literal["slow", "paused"]
+    seq: int
+    set_at: datetime
+
+
 class SignalOut(Outbound):
-    """The pair's signal: the stronger of the two, and who holds it."""
+    """The pair's signal: the stronger of the two, and who holds it; then each own one."""
 
     state: SignalState
     by: list[uuid.UUID]
     mine: MySignal | None = None
+    theirs: TheirSignal | None = None

@@ -97,3 +97,9 @@ def _close_clients() -> Iterator[None]:
     yield
     while OPEN_CLIENTS:
         OPEN_CLIENTS.pop().close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running on the
+    main thread while it lives, and other tests call asyncio.run()."""
+    items.sort(key=lambda item: "browser" in item.path.parts)

@@ -18,7 +18,7 @@ from api.errors import Conflict, DomainError
 from api.models import CommandAlias, Event, SignalState
 from api.realtime.hub import Hub
 from api.services import events
-from schemas.signals import MySignal, SignalOut
+from schemas.signals import MySignal, SignalOut, TheirSignal
 
 log = structlog.get_logger(__name__)
 
@@ -64,11 +64,14 @@ async def _own_states(session: AsyncSession, pair_id: uuid.UUID) -> dict[uuid.UU
 def _view(states: dict[uuid.UUID, Any], account_id: uuid.UUID) -> SignalOut:
     state, by = combine({uid: row.state for uid, row in states.items()})
     mine = states.get(account_id)
+    theirs = next((row for uid, row in states.items() if uid != account_id), None)
     return SignalOut(
         state=state,
         by=by,
         mine=MySignal(state=mine.state, seq=mine.seq, set_at=mine.set_at, receipt=mine.receipt)
         if mine else None,
+        theirs=TheirSignal(state=theirs.state, seq=theirs.seq, set_at=theirs.set_at)
+        if theirs else None,
     )
 
 

@@ -80,7 +80,9 @@ def test_a_red_answer_is_a_pause_with_all_its_guarantees(server: LiveServer) -> 
         again = b.post(f"/phrases/{phrase['id']}/say", json={"id": command_id}).json()
         assert again == said
         assert la.command("resume")["code"] == "not_allowed"  # only B lifts B's pause
-    assert a.get("/signal").json() == {"state": "paused", "by": [b.id], "mine": None}
+    signal = a.get("/signal").json()
+    assert (signal["state"], signal["by"], signal["mine"]) == ("paused", [b.id], None)
+    assert signal["theirs"]["seq"] == said["pause_seq"]  # A can mark B's pause as seen
 
 
 def test_starter_deck_is_offered_and_checked(server: LiveServer) -> None:

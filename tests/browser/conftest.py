@@ -31,9 +31,9 @@ def need_chromium() -> None:
         need("Playwright", "pip install playwright")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pw() -> Iterator[Any]:
-    """One Playwright for the whole run."""
+    """One Playwright for the browser tests (its event loop must not outlive them)."""
     need_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -41,7 +41,7 @@ def pw() -> Iterator[Any]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(pw: Any) -> Iterator[Any]:
     """Debian's Chromium, headless."""
     b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -49,7 +49,7 @@ def browser(pw: Any) -> Iterator[Any]:
     b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The service on the embedded default, serving the PWA at /."""
     need_chromium()

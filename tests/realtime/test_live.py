@@ -29,7 +29,7 @@ def test_welcome_describes_the_pair(server: LiveServer) -> None:
         welcome = live.welcome
         assert welcome["pair_id"] == a.get("/pair").json()["pair_id"]
         assert welcome["seq"] == 0
-        assert welcome["signal"] == {"state": "clear", "by": [], "mine": None}
+        assert welcome["signal"] == {"state": "clear", "by": [], "mine": None, "theirs": None}
         assert welcome["me"] == a.id and welcome["partner_id"] == b.id
         assert welcome["partner_online"] is False
 
@@ -84,13 +84,15 @@ def test_only_the_pauser_can_lift_their_pause(server: LiveServer) -> None:
         la.command("pause")
         refused = lb.command("resume")
         assert refused["type"] == "error" and refused["code"] == "not_allowed"
-        assert b.get("/signal").json() == {"state": "paused", "by": [a.id], "mine": None}
+        seen_by_b = b.get("/signal").json()
+        assert (seen_by_b["state"], seen_by_b["by"], seen_by_b["mine"]) == ("paused", [a.id], None)
+        assert seen_by_b["theirs"]["state"] == "paused"
         # B stays free to set their own, and lifting it leaves A's pause standing.
         assert lb.command("slow")["type"] == "ack"
         assert lb.command("resume")["type"] == "ack"
         assert b.get("/signal").json()["state"] == "paused"
         assert la.command("resume")["type"] == "ack"
-    assert a.get("/signal").json() == {"state": "clear", "by": [], "mine": None}
+    assert a.get("/signal").json() == {"state": "clear", "by": [], "mine": None, "theirs": None}
 
 
 def test_pair_state_is_the_strongest_of_the_two(server: LiveServer) -> None:
@@ -102,6 +104,8 @@ def test_pair_state_is_the_strongest_of_the_two(server: LiveServer) -> None:
         signal = a.get("/signal").json()
         assert (signal["state"], signal["by"]) == ("paused", [b.id])
         assert signal["mine"]["state"] == "slow"
+        # B's view: the pair is paused by B, and A's own slow-down still shows.
+        assert b.get("/signal").json()["theirs"]["state"] == "slow"
         lb.command("slow")
         assert sorted(a.get("/signal").json()["by"]) == sorted([a.id, b.id])
 
