@@ -717,7 +717,19 @@ export async function settings(main, ctx) {
   const devicesBox = h("ul", { class: "list" });
   try {
     const devices = await api("GET", "/me/devices");
-    fill(devicesBox, ...devices.map((d) => h("li", {}, `${d.current ? "This device" : "A device"}: signed in ${day(d.created_at)}, last used ${day(d.last_used_at)}`)));
+    fill(devicesBox, ...devices.map((d) => {
+      const item = h("li", {}, `${d.current ? "This device" : "A device"}: signed in ${day(d.created_at)}, last used ${day(d.last_used_at)} `);
+      if (!d.current) {
+        item.append(h("button", { type: "button", class: "secondary revoke-device", onclick: async () => {
+          try {
+            await api("DELETE", `/me/devices/${d.id}`);
+            item.remove();
+            status.textContent = "That device is signed out. It can no longer see or send anything.";
+          } catch (err) { formError(error, err); }
+        } }, "Sign it out"));
+      }
+      return item;
+    }));
   } catch (err) { formError(error, err); }
 
   const unpairConfirm = h("div", { hidden: true, class: "card" },
@@ -817,7 +829,12 @@ export async function settings(main, ctx) {
         try { await turnPushOff(); } catch { /* the server forgets it when the token goes */ }
         try { await api("POST", "/auth/logout"); } catch { /* signed out here regardless */ }
         ctx.signedOut();
-      } }, "Sign out on this device")),
+      } }, "Sign out on this device"),
+      h("button", { type: "button", class: "secondary", id: "logout-all", onclick: async () => {
+        try { await turnPushOff(); } catch { /* the server forgets it with the device */ }
+        try { await api("POST", "/auth/logout-all"); } catch { /* signed out here regardless */ }
+        ctx.signedOut();
+      } }, "Sign out on every device")),
     del);
   return {};
 }
