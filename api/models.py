@@ -150,6 +150,8 @@ class SignalState(SQLModel, table=True):
     seq: int
     set_at: datetime = _ts(default_factory=utcnow)
     receipt: str = Field(default="sent", max_length=10)
+    # What set it: button / phrase / checkin / silence; both partners are told honestly.
+    cause: str = Field(default="button", max_length=10)
 
 
 def _pair_fk(**column: Any) -> Any:
@@ -260,6 +262,9 @@ class PracticeSession(SQLModel, table=True):
     end_seq: int | None = None
     extension_by: uuid.UUID | None = None
     extension_seconds: int | None = None
+    # The check-in job carrying this token is the live one; a pause lifted starts a new
+    # token, so an older job finds itself superseded and does nothing.
+    checkin_token: uuid.UUID | None = None
 
 
 class Checkin(SQLModel, table=True):

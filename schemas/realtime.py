@@ -16,7 +16,7 @@ from pydantic import Field, TypeAdapter
 
 from schemas.base import Inbound, Outbound
 from schemas.boundaries import Answer, BoundaryPublic, State
-from schemas.signals import SignalOut, SignalState
+from schemas.signals import SignalCause, SignalOut, SignalState
 
 # -- client to server ------------------------------------------------------------------
 
@@ -64,7 +64,8 @@ class Viewing(Inbound):
 
 
 ClientFrame = Annotated[
-    Hello | SignalCommand | ReceiptIn | Ping | Pong | Viewing, Field(discriminator="type")
+    Hello | SignalCommand | ReceiptIn | Ping | Pong | Viewing,
+    Field(discriminator="type"),
 ]
 client_frame = TypeAdapter(ClientFrame)
 CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong",
@@ -180,6 +181,8 @@ class SignalData(Outbound):
 
     state: SignalState
     signal: dict[str, Any]
+    cause: SignalCause | None = Field(
+        default=None, description="what set a pause or slow-down (not on resume)")
 
 
 class _Envelope(Outbound):
@@ -283,7 +286,7 @@ class CheckinData(Outbound):
     round: int | None = None
     grace_until: datetime | None = None
     user_id: uuid.UUID | None = None
-    answer: Literal["green", "yellow", "red"] | None = None
+    answer: Literal["green", "unsure", "yellow", "red"] | None = None
 
 
 class CheckinEvent(_Envelope):

@@ -13,7 +13,7 @@ from schemas.base import Inbound, Outbound, plain_text
 from schemas.boundaries import State
 
 SessionStatus = Literal["proposed", "active", "ended", "declined", "cancelled"]
-CheckinAnswer = Literal["green", "yellow", "red"]
+CheckinAnswer = Literal["red", "yellow", "unsure", "green"]
 
 
 class SessionIn(Inbound):
@@ -35,7 +35,8 @@ class ExtendIn(Inbound):
 
 
 class CheckinAnswerIn(Inbound):
-    """Green: all good. Yellow: a slow-down. Red: a pause."""
+    """Red: a pause. Yellow: a slow-down. Not sure: a slow-down too. Green: all good.
+    A check-in is answered once; only the live (latest) one can be answered."""
 
     answer: CheckinAnswer
 

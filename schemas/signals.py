@@ -6,10 +6,24 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from schemas.base import Outbound
 
 SignalState = Literal["clear", "slow", "paused"]
 ReceiptStatus = Literal["sent", "delivered", "seen"]
+CauseKind = Literal["button", "phrase", "checkin", "silence"]
+
+
+class SignalCause(Outbound):
+    """What set a pause or slow-down, said honestly to both partners: the button, a red
+    phrase, a check-in answer, or a check-in left unanswered (silence)."""
+
+    kind: CauseKind
+    checkin_id: uuid.UUID | None = Field(default=None, description="for checkin and silence")
+    answer: Literal["red", "yellow", "unsure"] | None = Field(
+        default=None, description="the check-in answer, for checkin")
+    phrase_id: uuid.UUID | None = Field(default=None, description="for phrase")
 
 
 class MySignal(Outbound):
@@ -19,6 +33,7 @@ class MySignal(Outbound):
     seq: int
     set_at: datetime
     receipt: ReceiptStatus
+    cause: CauseKind = "button"
 
 
 class TheirSignal(Outbound):
@@ -27,6 +42,7 @@ class TheirSignal(Outbound):
     state: Literal["slow", "paused"]
     seq: int
     set_at: datetime
+    cause: CauseKind = "button"
 
 
 class SignalOut(Outbound):

@@ -27,6 +27,7 @@ from schemas.phrases import (
     StarterDeck,
     StarterTake,
 )
+from schemas.signals import SignalCause
 
 NOT_FOUND = "There is no such phrase in your deck."
 
@@ -194,7 +195,8 @@ async def say(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
             # The pause first: it is the part that must never wait.
             accepted, frame = await signals.store_signal(
                 session, keyring=keyring, pair_id=pair_id, actor_id=account_id,
-                command_id=body.id, command="pause")
+                command_id=body.id, command="pause",
+                cause=SignalCause(kind="phrase", phrase_id=phrase.id))
             pause_seq = accepted.seq
             if frame is not None:
                 recorder.frames.append(frame)

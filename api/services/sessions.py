@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +31,7 @@ from api.models import (
     utcnow,
 )
 from api.realtime.hub import Hub
-from api.services import aftercare, events, signals
+from api.services import aftercare, events, pacing, signals
 from api.services.boundaries import label_of
 from schemas.sessions import (
     CheckinOut,
@@ -43,6 +43,7 @@ from schemas.sessions import (
     SessionOut,
     Timeline,
 )
+from schemas.signals import SignalCause
 
 NOT_FOUND = "There is no such session."
 OPEN = ("proposed", "active")
@@ -66,12 +67,6 @@ async def _open(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSession | 
 async def _members(session: AsyncSession, pair_id: uuid.UUID) -> list[uuid.UUID]:
     return list(await session.scalars(
         select(PairMember.account_id).where(PairMember.pair_id == pair_id)))
-
-
-def _schedule(session: AsyncSession, practice: PracticeSession, kind: str, due_at: datetime,
-              ref: uuid.UUID | None = None) -> None:
-    session.add(ScheduledJob(pair_id=practice.pair_id, session_id=practice.id, kind=kind,
-                             ref=ref, due_at=due_at))
 
 
 def _summary(practice: PracticeSession) -> dict[str, Any]:
@@ -231,11 +226,9 @@ async def _transition(*, db: Database, hub: Hub, keyring: Keyring, settings: Set
             practice.ends_at = now + timedelta(seconds=practice.length_seconds)
             started = await recorder.record("session.started", _summary(practice))
             practice.start_seq = started["seq"]
-            _schedule(session, practice, "end", practice.ends_at)
-            if practice.checkin_every_seconds:
-                first = now + timedelta(seconds=practice.checkin_every_seconds)
-                if first < practice.ends_at:
-                    _schedule(session, practice, "checkin", first)
+            pacing.schedule(session, practice, "end", practice.ends_at)
+            if not await pacing.pair_paused(session, pair_id):
+                pacing.start_checkins(session, practice, now)
         elif action in ("decline", "cancel"):
             practice.status = "declined" if action == "decline" else "cancelled"
             practice.ended_at = now
@@ -281,7 +274,7 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
     # Pending check-ins of this session will find it ended and do nothing. Touching
     # their rows here (under the pair lock) could deadlock with the scheduler, which
     # holds a job row and then takes the pair lock.
-    _schedule(session, practice, "next_day",
+    pacing.schedule(session, practice, "next_day",
               practice.ended_at + timedelta(hours=settings.next_day_hours))
 
 
@@ -315,9 +308,8 @@ async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, pair_id:
         recorder = events.Recorder(session, keyring, pair_id, account_id)
         if agree and practice.ends_at is not None and practice.extension_seconds:
             practice.ends_at += timedelta(seconds=practice.extension_seconds)
-            _schedule(session, practice, "end", practice.ends_at)
-            if practice.checkin_every_seconds:
-                await _reschedule_checkins(session, practice)
+            pacing.schedule(session, practice, "end", practice.ends_at)
+            await _keep_checkins_going(session, practice)
         practice.extension_by = practice.extension_seconds = None
         await recorder.record("session.extended" if agree else "session.extension_declined",
                               _summary(practice))
@@ -326,53 +318,74 @@ async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, pair_id:
     return out
 
 
-async def _reschedule_checkins(session: AsyncSession, practice: PracticeSession) -> None:
-    """After an extension, makes sure check-ins go on until the new end."""
+async def _keep_checkins_going(session: AsyncSession, practice: PracticeSession) -> None:
+    """After an extension, check-ins go on until the new end (unless a pause holds them)."""
+    if not practice.checkin_every_seconds or await pacing.pair_paused(session, practice.pair_id):
+        return
     pending = await session.scalar(select(ScheduledJob.id).where(
         ScheduledJob.session_id == practice.id, ScheduledJob.kind == "checkin",
-        col(ScheduledJob.done_at).is_(None)))
-    if pending is None and practice.started_at and practice.checkin_every_seconds:
-        rounds = await session.scalar(select(func.count()).select_from(Checkin).where(
-            Checkin.session_id == practice.id)) or 0
-        due = practice.started_at + timedelta(
-            seconds=practice.checkin_every_seconds * (rounds + 1))
-        if practice.ends_at and due < practice.ends_at:
-            _schedule(session, practice, "checkin", due)
+        ScheduledJob.ref == practice.checkin_token, col(ScheduledJob.done_at).is_(None)))
+    if pending is None:
+        pacing.start_checkins(session, practice, utcnow())
+
+
+_SIGNAL_OF: dict[str, signals.SignalCommand] = {"red": "pause", "yellow": "slow",
+                                                 "unsure": "slow"}
 
 
 async def answer_checkin(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
                          account_id: uuid.UUID, session_id: uuid.UUID, checkin_id: uuid.UUID,
                          answer: str) -> SessionOut:
-    """Green, yellow (a slow-down) or red (a pause), by the one who answers."""
+    """Answers the live check-in; returns the session as the caller sees it."""
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         practice = await _get(session, pair_id, session_id)
-        checkin = await session.get(Checkin, checkin_id)
-        if checkin is None or checkin.session_id != practice.id:
-            raise NotFound("There is no such check-in.")
-        if practice.status != "active":
-            raise Conflict("This session is not under way.")
-        row = await session.get(CheckinAnswer, (checkin_id, account_id))
-        if row is None:
-            session.add(CheckinAnswer(checkin_id=checkin_id, account_id=account_id,
-                                      answer=answer))
-        else:
-            row.answer, row.at = answer, utcnow()
         recorder = events.Recorder(session, keyring, pair_id, account_id)
-        if answer in ("yellow", "red"):
-            command: signals.SignalCommand = "slow" if answer == "yellow" else "pause"
-            _, frame = await signals.store_signal(
-                session, keyring=keyring, pair_id=pair_id, actor_id=account_id,
-                command_id=uuid.uuid5(checkin_id, f"{account_id}:{answer}"), command=command)
-            if frame is not None:
-                recorder.frames.append(frame)
-        await recorder.record("checkin.answered", {"session_id": str(practice.id),
-                                                   "checkin_id": str(checkin_id),
-                                                   "user_id": str(account_id),
-                                                   "answer": answer})
+        await _answer(recorder, practice, checkin_id, answer)
         out = await _view(session, practice, keyring, db, account_id)
     await recorder.publish(hub)
     return out
+
+
+async def _answer(recorder: events.Recorder, practice: PracticeSession, checkin_id: uuid.UUID,
+                  answer: str) -> None:
+    """Red (a pause), yellow or not sure (a slow-down), or green, by the one who answers.
+
+    Each person answers a check-in once, and only the live one: an answer to an older
+    round, or a second answer, is refused and changes nothing, so a card left on screen
+    can never change a newer answer.
+    """
+    session, account_id = recorder.session, recorder.actor_id
+    assert account_id is not None
+    checkin = await session.get(Checkin, checkin_id)
+    if checkin is None or checkin.session_id != practice.id:
+        raise NotFound("There is no such check-in.")
+    if practice.status != "active":
+        raise Conflict("This session is not under way.")
+    latest = await session.scalar(select(func.max(Checkin.round)).where(
+        Checkin.session_id == practice.id))
+    if checkin.round != latest:
+        raise Conflict(f"{_STOP_ANYWAY} That check-in has passed; a newer one is open.")
+    earlier = await session.get(CheckinAnswer, (checkin_id, account_id))
+    if earlier is not None:
+        raise Conflict(f"{_STOP_ANYWAY} You've already answered this check-in."
+                       if earlier.answer != "silent" else
+                       f"{_STOP_ANYWAY} This check-in's time ran out.")
+    session.add(CheckinAnswer(checkin_id=checkin_id, account_id=account_id, answer=answer))
+    if answer in _SIGNAL_OF:
+        _, frame = await signals.store_signal(
+            session, keyring=recorder.keyring, pair_id=practice.pair_id, actor_id=account_id,
+            command_id=uuid.uuid5(checkin_id, f"{account_id}:{answer}"),
+            command=_SIGNAL_OF[answer],
+            cause=SignalCause(kind="checkin", checkin_id=checkin_id, answer=answer))
+        if frame is not None:
+            recorder.frames.append(frame)
+    await recorder.record("checkin.answered", {
+        "session_id": str(practice.id), "checkin_id": str(checkin_id),
+        "user_id": str(account_id), "answer": answer})
+
+
+_STOP_ANYWAY = "Pause and Slow down always work, whatever the check-in."
 
 
 async def timeline(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
@@ -443,7 +456,11 @@ async def run_job(session: AsyncSession, recorder: events.Recorder, job: Schedul
             await _finish(session, recorder, practice, reason="time", by=None,
                           settings=settings)
     elif job.kind == "checkin":
-        await _prompt_checkin(session, recorder, practice, job)
+        if job.ref == practice.checkin_token and not await pacing.pair_paused(
+                session, practice.pair_id):
+            await _prompt_checkin(session, recorder, practice, job)
+        # Otherwise: superseded by a lifted pause, or held while a pause stands; the
+        # lift starts the check-ins again from its own moment.
     elif job.kind == "grace" and job.ref is not None:
         await _grace_over(session, recorder, practice, job.ref, keyring)
 
@@ -464,14 +481,14 @@ async def _prompt_checkin(session: AsyncSession, recorder: events.Recorder,
         "session_id": str(practice.id), "checkin_id": str(checkin.id), "round": checkin.round,
         "grace_until": grace_until.isoformat() if grace_until else None})
     if grace_until is not None:
-        _schedule(session, practice, "grace", grace_until, ref=checkin.id)
+        pacing.schedule(session, practice, "grace", grace_until, ref=checkin.id)
     # After downtime, skip the rounds that were missed rather than prompt in a burst.
     every = timedelta(seconds=practice.checkin_every_seconds)
     following = job.due_at + every
     while following <= now:
         following += every
     if following < practice.ends_at:
-        _schedule(session, practice, "checkin", following)
+        pacing.schedule(session, practice, "checkin", following, ref=practice.checkin_token)
 
 
 async def _grace_over(session: AsyncSession, recorder: events.Recorder,
@@ -486,7 +503,8 @@ async def _grace_over(session: AsyncSession, recorder: events.Recorder,
         session.add(CheckinAnswer(checkin_id=checkin_id, account_id=member, answer="silent"))
         _, frame = await signals.store_signal(
             session, keyring=keyring, pair_id=practice.pair_id, actor_id=member,
-            command_id=uuid.uuid5(checkin_id, f"{member}:silent"), command="pause")
+            command_id=uuid.uuid5(checkin_id, f"{member}:silent"), command="pause",
+            cause=SignalCause(kind="silence", checkin_id=checkin_id))
         if frame is not None:
             recorder.frames.append(frame)
         await recorder.record("checkin.missed", {

@@ -17,8 +17,8 @@ from api.db import Database
 from api.errors import Conflict, DomainError
 from api.models import CommandAlias, Event, SignalState
 from api.realtime.hub import Hub
-from api.services import events
-from schemas.signals import MySignal, SignalOut, TheirSignal
+from api.services import events, pacing
+from schemas.signals import MySignal, SignalCause, SignalOut, TheirSignal
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +56,7 @@ def combine(states: dict[uuid.UUID, str]) -> tuple[str, list[uuid.UUID]]:
 async def _own_states(session: AsyncSession, pair_id: uuid.UUID) -> dict[uuid.UUID, Any]:
     rows = await session.execute(
         sa.select(col(SignalState.account_id), col(SignalState.state), col(SignalState.seq),
-                  col(SignalState.set_at), col(SignalState.receipt))
+                  col(SignalState.set_at), col(SignalState.receipt), col(SignalState.cause))
         .where(col(SignalState.pair_id) == pair_id))
     return {row.account_id: row for row in rows}
 
@@ -68,10 +68,10 @@ def _view(states: dict[uuid.UUID, Any], account_id: uuid.UUID) -> SignalOut:
     return SignalOut(
         state=state,
         by=by,
-        mine=MySignal(state=mine.state, seq=mine.seq, set_at=mine.set_at, receipt=mine.receipt)
-        if mine else None,
-        theirs=TheirSignal(state=theirs.state, seq=theirs.seq, set_at=theirs.set_at)
-        if theirs else None,
+        mine=MySignal(state=mine.state, seq=mine.seq, set_at=mine.set_at, receipt=mine.receipt,
+                      cause=mine.cause) if mine else None,
+        theirs=TheirSignal(state=theirs.state, seq=theirs.seq, set_at=theirs.set_at,
+                           cause=theirs.cause) if theirs else None,
     )
 
 
@@ -121,12 +121,16 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
 
 async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID,
                        actor_id: uuid.UUID, command_id: uuid.UUID, command: SignalCommand,
+                       cause: SignalCause | None = None,
                        ) -> tuple[Accepted, dict[str, Any] | None]:
     """Records a signal inside the caller's unit of work, the pair already locked.
 
-    Returns the frame to publish once committed, or None when nothing new was stored
-    (the id was seen before, or the actor's signal already is what was asked).
+    `cause` says honestly what set it (the button when not given): both partners'
+    screens name it. Returns the frame to publish once committed, or None when nothing
+    new was stored (the id was seen before, or the actor's signal already is what was
+    asked).
     """
+    cause = cause or SignalCause(kind="button")
     seq = await _already_answered(session, pair_id, command_id, command)
     if seq is not None:
         return Accepted(seq=seq, new=False), None
@@ -145,23 +149,26 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     else:
         own[actor_id] = _STATE_OF[command]
     state, by = combine(own)
+    data: dict[str, Any] = {"state": own.get(actor_id, "clear"),
+                            "signal": {"state": state, "by": [str(uid) for uid in by]}}
+    if command != "resume":
+        data["cause"] = cause.model_dump(mode="json", exclude_none=True)
     event = await events.append(
         session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
-        event_id=command_id,
-        data={"state": own.get(actor_id, "clear"),
-              "signal": {"state": state, "by": [str(uid) for uid in by]}},
-    )
+        event_id=command_id, data=data)
     own_row = (col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id)
     if command == "resume":
         await session.execute(sa.delete(SignalState).where(*own_row))
     else:
         values = {"state": _STATE_OF[command], "seq": event.seq, "set_at": event.at,
-                  "receipt": "sent"}
+                  "receipt": "sent", "cause": cause.kind}
         if mine is None:
             await session.execute(sa.insert(SignalState).values(
                 pair_id=pair_id, account_id=actor_id, **values))
         else:
             await session.execute(sa.update(SignalState).where(*own_row).values(**values))
+    if mine is not None and mine.state == "paused" and own.get(actor_id) != "paused":
+        await pacing.resume_after_lift(session, pair_id, event.at)
     return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
 
 

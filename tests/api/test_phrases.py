@@ -74,6 +74,7 @@ def test_a_red_answer_is_a_pause_with_all_its_guarantees(server: LiveServer) -> 
         pause = la.expect("pause")
         assert (pause["id"], pause["actor"], pause["seq"]) == (command_id, b.id,
                                                                said["pause_seq"])
+        assert pause["data"]["cause"] == {"kind": "phrase", "phrase_id": phrase["id"]}
         reply = la.expect("phrase.said")
         assert reply["data"]["reply_to"] == asked["seq"]
         # The same id again: the same answer, nothing new.
@@ -83,6 +84,7 @@ def test_a_red_answer_is_a_pause_with_all_its_guarantees(server: LiveServer) -> 
     signal = a.get("/signal").json()
     assert (signal["state"], signal["by"], signal["mine"]) == ("paused", [b.id], None)
     assert signal["theirs"]["seq"] == said["pause_seq"]  # A can mark B's pause as seen
+    assert signal["theirs"]["cause"] == "phrase"
 
 
 def test_starter_deck_is_offered_and_checked(server: LiveServer) -> None:

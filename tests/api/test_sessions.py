@@ -191,10 +191,65 @@ def test_check_ins_fire_on_time_and_answers_signal(fast: LiveServer) -> None:
         b.post(path, json={"answer": "yellow"})
         slow = la.expect("slow")
         assert slow["actor"] == b.id
-        a.post(path, json={"answer": "red"})
+        assert slow["data"]["cause"] == {"kind": "checkin", "checkin_id": checkin,
+                                         "answer": "yellow"}
+        la.command("pause")
         assert lb.expect("pause")["actor"] == a.id
         a.post(f"/sessions/{session['id']}/end")
     assert b.get("/signal").json()["state"] == "paused"
+
+
+def test_a_check_in_is_answered_once_and_only_while_it_is_the_live_one(
+        fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=30, checkin_every_seconds=1, grace_seconds=None)
+        first = la.expect("checkin.prompt", timeout=5)["data"]
+        path = f"/sessions/{session['id']}/checkins/{first['checkin_id']}"
+        assert a.post(path, json={"answer": "yellow"}).status_code == 200
+        # The round-1 card still on screen: "green" is refused and changes nothing.
+        before = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
+        refused = a.post(path, json={"answer": "green"})
+        assert_problem(refused, 409)
+        assert "Pause and Slow down always work" in refused.json()["detail"]
+        second = la.expect("checkin.prompt", timeout=5)["data"]
+        assert second["round"] == first["round"] + 1
+        # B never answered round 1, but round 2 is open now: round 1 is closed to both.
+        assert_problem(b.post(path, json={"answer": "green"}), 409)
+        after = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
+        answered = [e["data"] for e in after if e["type"] == "checkin.answered"]
+        assert answered == [{**answered[0], "user_id": a.id, "answer": "yellow"}]
+        assert [e for e in after if e["seq"] <= before[-1]["seq"]] == before
+        assert a.get("/signal").json()["mine"]["state"] == "slow"
+        live = f"/sessions/{session['id']}/checkins/{second['checkin_id']}"
+        assert b.post(live, json={"answer": "unsure"}).status_code == 200  # counts as slow
+        assert b.get("/signal").json()["mine"]["state"] == "slow"
+        assert_problem(b.post(live, json={"answer": "maybe"}), 422)
+        a.post(f"/sessions/{session['id']}/end")
+
+
+def test_check_ins_hold_while_a_pause_stands_and_resume_from_the_lift(
+        fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=60, checkin_every_seconds=1, grace_seconds=None)
+        first = la.expect("checkin.prompt", timeout=5)
+        paused = la.command("pause")
+        pause_at = datetime.fromisoformat(la.expect("pause", seq=paused["seq"])["at"])
+        # Time passes under the pause: three intervals and more, and no prompt comes.
+        held = la.quiet(3.5)
+        assert [f["type"] for f in held if f["type"] == "checkin.prompt"] == []
+        lifted = la.command("resume")
+        lift_at = datetime.fromisoformat(la.expect("resume", seq=lifted["seq"])["at"])
+        assert (lift_at - pause_at).total_seconds() >= 3
+        nxt = la.expect("checkin.prompt", timeout=5)
+        assert nxt["data"]["round"] == first["data"]["round"] + 1  # no round skipped or doubled
+        # From the lift, one interval on: never a burst of the rounds the pause held.
+        assert (datetime.fromisoformat(nxt["at"]) - lift_at).total_seconds() >= 1
+        b.post(f"/sessions/{session['id']}/end")
+    timeline = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
+    during = [e for e in timeline if paused["seq"] < e["seq"] < lifted["seq"]]
+    assert [e["type"] for e in during] == []
 
 
 def test_an_unanswered_check_in_becomes_the_silent_ones_pause(fast: LiveServer) -> None:
@@ -206,6 +261,8 @@ def test_an_unanswered_check_in_becomes_the_silent_ones_pause(fast: LiveServer) 
         a.post(path, json={"answer": "green"})
         pause = la.expect("pause", timeout=3)
         assert pause["actor"] == b.id  # B froze: the pause is B's, only B can lift it
+        assert pause["data"]["cause"] == {"kind": "silence",
+                                          "checkin_id": prompt["data"]["checkin_id"]}
         missed = la.expect("checkin.missed")
         assert missed["data"]["user_id"] == b.id
         deadline = datetime.fromisoformat(prompt["data"]["grace_until"])
@@ -213,6 +270,8 @@ def test_an_unanswered_check_in_becomes_the_silent_ones_pause(fast: LiveServer) 
         assert la.command("resume")["code"] == "not_allowed"
         b.post(f"/sessions/{session['id']}/end")
     assert a.get("/signal").json()["by"] == [b.id]
+    assert a.get("/signal").json()["theirs"]["cause"] == "silence"
+    assert b.get("/signal").json()["mine"]["cause"] == "silence"
     timeline = a.get(f"/sessions/{session['id']}/timeline").json()["items"]
     kinds = [e["type"] for e in timeline]
     assert kinds[0] == "session.started" and kinds[-1] == "session.ended"
@@ -234,3 +293,4 @@ def test_lengths_below_the_minimum_are_422(server: LiveServer) -> None:
     for body in ({"length_seconds": 5}, {"length_seconds": 600, "checkin_every_seconds": 5},
                  {"length_seconds": 600, "grace_seconds": 2}, {"length_seconds": 0}):
         assert_problem(a.post("/sessions", json=body), 422)
+

@@ -44,7 +44,8 @@ def test_pause_reaches_the_partner_and_is_acked_after_it_is_stored(server: LiveS
         assert count_events(server, pair_id) == 1  # stored before the ack
         got = lb.expect("pause")
         assert got["id"] == command_id and got["seq"] == 1 and got["actor"] == a.id
-        assert got["data"] == {"state": "paused", "signal": {"state": "paused", "by": [a.id]}}
+        assert got["data"] == {"state": "paused", "signal": {"state": "paused", "by": [a.id]},
+                               "cause": {"kind": "button"}}
         assert la.expect("pause")["seq"] == 1  # the sender sees its own event too
     for person in (a, b):
         signal = person.get("/signal").json()
