@@ -20,13 +20,23 @@ class Outbound(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Bidirectional overrides and isolates make text read as something else ("U+202E" turns
+# a name around); zero-width joiners and the like stay allowed, emoji need them.
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters, marks on a letter, numbers, punctuation and symbols (emoji are symbols).
+_VISIBLE = ("L", "N", "P", "S")
+
+
 def plain_text(value: str) -> str:
-    """Visible text of any script: NFC-normalised, trimmed, no control characters."""
+    """Visible text of any script: NFC-normalised, trimmed, no control characters, no
+    direction overrides, and at least one character a person can see."""
     value = unicodedata.normalize("NFC", value).strip()
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
         raise ValueError("must not contain control characters")
-    if not value:
-        raise ValueError("must not be blank")
+    if any(ch in _DIRECTION_CONTROLS for ch in value):
+        raise ValueError("must not contain text-direction controls")
+    if not any(unicodedata.category(ch)[0] in _VISIBLE for ch in value):
+        raise ValueError("must have at least one visible character")
     return value
 
 

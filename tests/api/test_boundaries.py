@@ -131,7 +131,9 @@ def test_labels_are_checked(server: LiveServer) -> None:
     assert_problem(a.post("/boundaries", json={"label": "  eye   CONTACT "}), 409)
     add(a, "手をつなぐ")  # any script
     add(a, "Kuscheln 🤍")
-    for bad in ("", "   ", "x" * 121, "tab\there"):
+    # Invisible or spoofing labels: nothing to see, or text that reads backwards.
+    for bad in ("", "   ", "x" * 121, "tab\there", "\u200b" * 120, "\u200d\u2060",
+                "Hug\u202egnik", "\u2066Hug\u2069"):
         assert_problem(a.post("/boundaries", json={"label": bad}), 422)
     assert_problem(a.post("/boundaries", json={"label": "ok", "category": "nope"}), 422)
     assert_problem(a.post("/boundaries", json={"label": "ok", "extra": 1}), 422)
