@@ -66,16 +66,21 @@ class _Failures:
 
 
 class LoginThrottle:
-    """Failed logins for a username from one address make the next try wait longer.
+    """Wrong passwords for an account make the next try wait longer.
 
-    There is deliberately no lockout: a partner who knows the username must not be able
-    to shut the other out. The wait is keyed by username *and* address, doubles from 1 s
-    after `free` failures, is capped at 60 s, and is forgotten 15 minutes after the
+    Every check of a password counts: signing in, and the password a signed-in device
+    must give to change the password or delete the account (a held phone must not be a
+    way to guess it). There is deliberately no lockout: a partner who knows the username
+    must not be able to shut the other out. Failures count per account and address
+    (`free` before waiting) and per account from anywhere (`free` x ACCOUNT_FACTOR); a
+    wait doubles from 1 s, is capped at 60 s, and is forgotten 15 minutes after the
     last failure or at the first success.
     """
 
     CAP_SECONDS = 60.0
     FORGET_SECONDS = 15 * 60.0
+    ACCOUNT_FACTOR = 4
+    _ANYWHERE = "*"
 
     def __init__(self, *, free: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.free = free
@@ -89,27 +94,33 @@ class LoginThrottle:
             return None
         return entry
 
+    def _remaining(self, key: tuple[str, str], free: int) -> float:
+        entry = self._current(key)
+        if entry is None or entry.count < free:
+            return 0.0
+        wait = min(self.CAP_SECONDS, 2.0 ** (entry.count - free))
+        return entry.last + wait - self._clock()
+
     def check(self, username: str, address: str) -> None:
         """Raises RateLimited while the wait after the last failure is running."""
-        entry = self._current((username, address))
-        if entry is None or entry.count < self.free:
-            return
-        wait = min(self.CAP_SECONDS, 2.0 ** (entry.count - self.free))
-        remaining = entry.last + wait - self._clock()
+        remaining = max(self._remaining((username, address), self.free),
+                        self._remaining((username, self._ANYWHERE),
+                                        self.free * self.ACCOUNT_FACTOR))
         if remaining > 0:
             raise RateLimited(remaining, "Too many tries for this name. Please wait a moment.")
 
     def failed(self, username: str, address: str) -> None:
-        """Counts a failed login."""
-        key = (username, address)
-        entry = self._current(key) or _Failures(0, 0.0)
-        entry.count += 1
-        entry.last = self._clock()
-        self._failures[key] = entry
-        self._failures.move_to_end(key)
-        if len(self._failures) > _MAX_KEYS:
+        """Counts a wrong password."""
+        for key in ((username, address), (username, self._ANYWHERE)):
+            entry = self._current(key) or _Failures(0, 0.0)
+            entry.count += 1
+            entry.last = self._clock()
+            self._failures[key] = entry
+            self._failures.move_to_end(key)
+        while len(self._failures) > _MAX_KEYS:
             self._failures.popitem(last=False)
 
     def succeeded(self, username: str, address: str) -> None:
-        """Forgets the failures after a good login."""
+        """Forgets the failures after a right password."""
         self._failures.pop((username, address), None)
+        self._failures.pop((username, self._ANYWHERE), None)

@@ -64,12 +64,13 @@ async def revoke_device(device_id: uuid.UUID, principal: CurrentUser, services: 
 
 
 @router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordChangeIn, principal: CurrentUser,
-                          services: Svc) -> Response:
+async def change_password(body: PasswordChangeIn, principal: CurrentUser, services: Svc,
+                          address: ClientAddress) -> Response:
     """Change your password; every other device is signed out."""
     await accounts.change_password(db=services.db, hub=services.hub, hasher=services.hasher,
-                                   principal=principal, current=body.current_password,
-                                   new=body.new_password)
+                                   throttle=services.limits.throttle, principal=principal,
+                                   current=body.current_password, new=body.new_password,
+                                   address=address)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -92,8 +93,10 @@ async def export(principal: CurrentUser, services: Svc) -> ExportOut:
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_me(body: DeleteMeIn, principal: CurrentUser, services: Svc) -> Response:
+async def delete_me(body: DeleteMeIn, principal: CurrentUser, services: Svc,
+                    address: ClientAddress) -> Response:
     """Delete the account and everything only it owned; leaves the pair first."""
     await accounts.delete_account(db=services.db, hub=services.hub, hasher=services.hasher,
-                                  principal=principal, password=body.password)
+                                  throttle=services.limits.throttle, principal=principal,
+                                  password=body.password, address=address)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -169,13 +169,30 @@ async def logout_everywhere(*, db: Database, hub: Hub, principal: Principal) -> 
     log.info("signed_out_everywhere", account_id=str(principal.account_id))
 
 
-async def change_password(*, db: Database, hub: Hub, hasher: Hasher, principal: Principal,
-                          current: str, new: str) -> None:
-    """Changes the password; every other device is signed out and its sockets closed."""
+async def _check_password(*, db: Database, hasher: Hasher, throttle: LoginThrottle,
+                          principal: Principal, password: str, field: str,
+                          address: str) -> Account:
+    """The caller's account, once its password is given right; wrong ones are counted
+    with sign-in failures, so a held device is no way to guess it."""
     async with db.read() as session:
         account = await session.get(Account, principal.account_id)
-    if account is None or not await hasher.verify(current, account.password_hash):
-        raise Invalid("current_password", "does not match")
+    if account is None:
+        raise NotAuthenticated()
+    throttle.check(account.username, address)
+    if not await hasher.verify(password, account.password_hash):
+        throttle.failed(account.username, address)
+        raise Invalid(field, "That password doesn't match.")
+    throttle.succeeded(account.username, address)
+    return account
+
+
+async def change_password(*, db: Database, hub: Hub, hasher: Hasher, throttle: LoginThrottle,
+                          principal: Principal, current: str, new: str,
+                          address: str) -> None:
+    """Changes the password; every other device is signed out and its sockets closed."""
+    account = await _check_password(db=db, hasher=hasher, throttle=throttle,
+                                    principal=principal, password=current,
+                                    field="current_password", address=address)
     check_password_strength(new, account.username)
     new_hash = await hasher.hash(new)
     async with db.write() as session:
@@ -243,13 +260,12 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
     )
 
 
-async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, principal: Principal,
-                         password: str) -> None:
+async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, throttle: LoginThrottle,
+                         principal: Principal, password: str, address: str) -> None:
     """Deletes the account after checking its password; leaves the pair first."""
-    async with db.read() as session:
-        account = await session.get(Account, principal.account_id)
-    if account is None or not await hasher.verify(password, account.password_hash):
-        raise Invalid("password", "does not match")
+    account = await _check_password(db=db, hasher=hasher, throttle=throttle,
+                                    principal=principal, password=password, field="password",
+                                    address=address)
     await pairing.leave_pair(db=db, hub=hub, account_id=account.id, missing_ok=True)
     async with db.write() as session:
         await session.execute(sa.delete(Account).where(sa.column("id") == account.id))

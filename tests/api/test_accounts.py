@@ -74,6 +74,10 @@ def test_duplicate_username_is_409_case_insensitively(server: LiveServer) -> Non
         ({"username": "okname", "password": PASSWORD, "display_name": "   "}, "display_name"),
         ({"username": "okname", "password": PASSWORD, "display_name": "a\u0000b"}, "display_name"),
         ({"username": "okname", "password": PASSWORD, "display_name": "x" * 65}, "display_name"),
+        ({"username": "okname", "password": PASSWORD, "display_name": "Sam\u202emA"},
+         "display_name"),
+        ({"username": "okname", "password": PASSWORD, "display_name": "\u200b\u200b"},
+         "display_name"),
         ({"username": "okname", "password": PASSWORD, "admin": True}, "admin"),
         ({"password": PASSWORD}, "username"),
     ],
@@ -171,3 +175,25 @@ def test_delete_account_needs_the_password_and_removes_everything(server: LiveSe
     assert client(server).post("/auth/register",
                                json={"username": a.username, "password": PASSWORD}
                                ).status_code == 201
+
+
+def test_guessing_the_password_through_a_held_session_is_slowed_down(
+        server: LiveServer) -> None:
+    person = register(server)
+    answers = []
+    for n in range(40):
+        guess = {"current_password": f"not it {n} at all", "new_password": "a new long phrase"}
+        answers.append(person.put("/me/password", json=guess))
+        if answers[-1].status_code == 429:
+            break
+    codes = [r.status_code for r in answers]
+    assert codes[-1] == 429 and set(codes[:-1]) == {422}, codes
+    assert len(codes) <= 10  # five free guesses, then every further one waits
+    assert int(answers[-1].headers["Retry-After"]) >= 1
+    # The same count covers deleting the account, and the right password waits too.
+    assert_problem(person.delete("/me", json={"password": "still not it"}), 429)
+    assert_problem(person.delete("/me", json={"password": PASSWORD}), 429)
+    assert_problem(client(server).post("/auth/login", json={
+        "username": person.username, "password": PASSWORD},
+        headers={"X-Forwarded-For": person.http.headers["X-Forwarded-For"]}), 429)
+    assert person.get("/me").status_code == 200  # nothing was changed or deleted

@@ -66,3 +66,16 @@ def test_success_clears_failures() -> None:
     throttle.failed("ann", "addr")
     throttle.succeeded("ann", "addr")
     throttle.check("ann", "addr")
+
+
+def test_guesses_spread_over_addresses_still_slow_the_account_down() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(free=2, clock=clock)
+    for n in range(2 * LoginThrottle.ACCOUNT_FACTOR):
+        throttle.check("ann", f"addr{n}")  # each address is fresh
+        throttle.failed("ann", f"addr{n}")
+    with pytest.raises(RateLimited):
+        throttle.check("ann", "yet-another")
+    throttle.check("bob", "yet-another")  # another account is not touched
+    throttle.succeeded("ann", "addr0")
+    throttle.check("ann", "yet-another")
