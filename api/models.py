@@ -135,6 +135,8 @@ class CommandAlias(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     type: str = Field(max_length=40)
     seq: int
+    # Whose command it was: the same id from anyone else is refused, never acked.
+    actor_id: uuid.UUID | None = None
 
 
 class SignalState(SQLModel, table=True):

@@ -182,6 +182,8 @@ async def say(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         earlier = await events.find_by_id(session, pair_id=pair_id, event_id=said_id)
+        if earlier is not None and earlier.actor_id != account_id:
+            raise Conflict("That id was already used; say it with a new id.")
         if earlier is not None:
             pause = await events.find_by_id(session, pair_id=pair_id, event_id=body.id)
             return SaidOut(seq=earlier.seq, pause_seq=pause.seq if pause else None)

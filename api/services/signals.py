@@ -82,15 +82,20 @@ async def get_signal(*, db: Database, pair_id: uuid.UUID, account_id: uuid.UUID)
 
 
 async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
-                            command: str) -> int | None:
+                            command: str, actor_id: uuid.UUID) -> int | None:
+    """The seq a command id was answered with before, if the same person sent it."""
     found = (await session.execute(sa.union_all(
-        sa.select(col(Event.type), col(Event.seq))
+        sa.select(col(Event.type), col(Event.seq), col(Event.actor_id))
         .where(col(Event.pair_id) == pair_id, col(Event.id) == command_id),
-        sa.select(col(CommandAlias.type), col(CommandAlias.seq))
+        sa.select(col(CommandAlias.type), col(CommandAlias.seq), col(CommandAlias.actor_id))
         .where(col(CommandAlias.pair_id) == pair_id, col(CommandAlias.id) == command_id),
     ))).first()
     if found is None:
         return None
+    # Someone else's id must never earn their ack: that would report a pause as stored
+    # that never was.
+    if found.actor_id != actor_id:
+        raise Conflict("That id was already used; send your command with a new id.")
     if found.type != command:
         raise Conflict("That id was already used for a different command.")
     return int(found.seq)
@@ -109,7 +114,7 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid
     except IntegrityError:
         # The same id raced in through another socket or instance: answer as it was.
         async with db.read() as session:
-            seq = await _already_answered(session, pair_id, command_id, command)
+            seq = await _already_answered(session, pair_id, command_id, command, actor_id)
         if seq is None:
             raise
         return Accepted(seq=seq, new=False)
@@ -131,7 +136,7 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     asked).
     """
     cause = cause or SignalCause(kind="button")
-    seq = await _already_answered(session, pair_id, command_id, command)
+    seq = await _already_answered(session, pair_id, command_id, command, actor_id)
     if seq is not None:
         return Accepted(seq=seq, new=False), None
     states = await _own_states(session, pair_id)
@@ -141,7 +146,7 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
         # Already so: acknowledge with the standing event instead of growing the log.
         await session.execute(sa.insert(CommandAlias).values(
-            pair_id=pair_id, id=command_id, type=command, seq=mine.seq))
+            pair_id=pair_id, id=command_id, type=command, seq=mine.seq, actor_id=actor_id))
         return Accepted(seq=mine.seq, new=False), None
     own = {uid: row.state for uid, row in states.items()}
     if command == "resume":

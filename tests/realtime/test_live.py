@@ -69,6 +69,24 @@ def test_same_id_twice_makes_one_event_and_the_same_ack(server: LiveServer) -> N
     assert a.get("/signal").json()["state"] == "clear"
 
 
+def test_someone_elses_command_id_never_earns_their_ack(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    pair_id = a.get("/pair").json()["pair_id"]
+    with a.live() as la, b.live() as lb:
+        command_id = str(uuid.uuid4())
+        assert la.command("pause", command_id)["type"] == "ack"
+        faked = lb.command("pause", command_id)  # B reuses A's id: B's pause is not stored
+        assert faked["type"] == "error" and faked["code"] == "conflict"
+        again = lb.command("pause")  # with its own id it goes through
+        assert again["type"] == "ack"
+        alias = str(uuid.uuid4())
+        assert la.command("pause", alias)["type"] == "ack"  # already paused: an alias
+        assert lb.command("slow", alias)["code"] == "conflict"
+        assert lb.command("pause", alias)["code"] == "conflict"
+    assert count_events(server, pair_id) == 2
+    assert b.get("/signal").json()["mine"]["seq"] == again["seq"]
+
+
 def test_repeated_pause_is_acked_without_growing_the_log(server: LiveServer) -> None:
     a, _ = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]

@@ -1,0 +1,24 @@
+"""safe to leave: whose command an id was
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30 22:30:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('command_alias', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('actor_id', sa.Uuid(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('command_alias', schema=None) as batch_op:
+        batch_op.drop_column('actor_id')
