@@ -344,6 +344,8 @@ class DebriefRound(SQLModel, table=True):
     pause_seq: int | None = None
     created_at: datetime = _ts(default_factory=utcnow)
     revealed_at: datetime | None = _ts(default=None, nullable=True)
+    # Ended with a skip: the round is over and nothing was shown to anyone.
+    closed_at: datetime | None = _ts(default=None, nullable=True)
 
     __table_args__ = (
         sa.UniqueConstraint("pair_id", "session_id", name="uq_debrief_session"),

@@ -65,7 +65,10 @@ class DebriefOut(Outbound):
     session_id: uuid.UUID | None
     pause_seq: int | None
     created_at: datetime
-    revealed_at: datetime | None
+    revealed_at: datetime | None = Field(
+        description="when both had submitted and both saw both; never when one skipped")
+    closed_at: datetime | None = Field(
+        default=None, description="when it ended with a skip: nothing was shared")
     my_status: MyStatus
     mine: DebriefContent | None
     partner_status: PartnerStatus

@@ -307,10 +307,11 @@ class DebriefData(Outbound):
 
 
 class DebriefEvent(_Envelope):
-    """A debrief was opened; a partner finished, skipped or took theirs back; or both
-    were revealed (`debrief.revealed`: read them over REST now)."""
+    """A debrief was opened; a partner finished, skipped or took theirs back; both were
+    revealed (`debrief.revealed`: read them over REST now); or it ended with a skip and
+    nothing was shared (`debrief.closed`)."""
 
-    type: Literal["debrief.opened", "debrief.status", "debrief.revealed"]
+    type: Literal["debrief.opened", "debrief.status", "debrief.revealed", "debrief.closed"]
     data: DebriefData
 
 

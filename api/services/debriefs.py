@@ -79,6 +79,7 @@ async def _view(session: AsyncSession, debrief: DebriefRound, keyring: Keyring,
     return DebriefOut(
         id=debrief.id, session_id=debrief.session_id, pause_seq=debrief.pause_seq,
         created_at=debrief.created_at, revealed_at=debrief.revealed_at,
+        closed_at=debrief.closed_at,
         my_status=mine.status if mine else "draft",
         mine=_content(mine, keyring),
         partner_status=_PARTNER_STATUS[partner.status if partner else "draft"],
@@ -158,8 +159,8 @@ async def save_draft(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         debrief = await _round(session, pair_id, debrief_id)
-        if debrief.revealed_at is not None:
-            raise Conflict("This debrief was already shared.")
+        if debrief.revealed_at is not None or debrief.closed_at is not None:
+            raise Conflict("This debrief is finished for both of you.")
         entry = await _my_entry(session, debrief, account_id)
         if entry.status != "draft":
             raise Conflict("Withdraw it first to change it.")
@@ -184,8 +185,8 @@ async def _decide(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUI
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         debrief = await _round(session, pair_id, debrief_id)
-        if debrief.revealed_at is not None:
-            raise Conflict("This debrief was already shared.")
+        if debrief.revealed_at is not None or debrief.closed_at is not None:
+            raise Conflict("This debrief is finished for both of you.")
         entry = await _my_entry(session, debrief, account_id)
         if entry.status != "draft":
             raise Conflict("You have already finished this one; withdraw it to change it.")
@@ -200,16 +201,19 @@ async def _decide(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUI
         entry.status, entry.updated_at = status, utcnow()
         await session.flush()
         entries = await _entries(session, debrief.id)
-        members = await session.scalars(
-            select(PairMember.account_id).where(PairMember.pair_id == pair_id))
-        decided = all(entries.get(m) is not None and entries[m].status != "draft"
-                      for m in members)
+        members = list(await session.scalars(
+            select(PairMember.account_id).where(PairMember.pair_id == pair_id)))
+        decisions = [entries[m].status if m in entries else "draft" for m in members]
         await recorder.record("debrief.status", {
             "debrief_id": str(debrief.id), "user_id": str(account_id),
             "status": _PARTNER_STATUS[status]})
-        if decided:
+        if decisions == ["submitted", "submitted"]:
             debrief.revealed_at = utcnow()
             await recorder.record("debrief.revealed", {"debrief_id": str(debrief.id)})
+        elif "draft" not in decisions:
+            # One of them skipped: the round closes and nobody's words cross.
+            debrief.closed_at = utcnow()
+            await recorder.record("debrief.closed", {"debrief_id": str(debrief.id)})
     await recorder.publish(hub)
     return await view(db=db, keyring=keyring, pair_id=pair_id, account_id=account_id,
                       debrief_id=debrief_id)
@@ -248,6 +252,8 @@ async def withdraw(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UU
         debrief = await _round(session, pair_id, debrief_id)
         if debrief.revealed_at is not None:
             raise Conflict("It has been shared already and cannot be taken back.")
+        if debrief.closed_at is not None:
+            raise Conflict("This debrief is finished for both of you; nothing was shared.")
         entry = await session.get(DebriefEntry, (debrief.id, account_id))
         if entry is None or entry.status == "draft":
             raise Conflict("There is nothing finished to take back.")

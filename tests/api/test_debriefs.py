@@ -98,17 +98,32 @@ def test_withdraw_before_the_reveal(server: LiveServer) -> None:
     assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good second"
 
 
-def test_skipping_is_told_without_pressure(server: LiveServer) -> None:
+def test_a_skip_closes_the_round_and_reveals_nothing_to_anyone(server: LiveServer) -> None:
     a, b = new_pair(server)
     debrief = open_debrief(a, b)
-    draft(a, debrief, "shared")
+    draft(a, debrief, "kept")
     a.post(f"/debriefs/{debrief}/submit")
-    skipped = b.post(f"/debriefs/{debrief}/skip").json()
-    assert skipped["my_status"] == "skipped" and skipped["revealed_at"] is not None
+    with a.live() as la:
+        skipped = b.post(f"/debriefs/{debrief}/skip").json()
+        assert la.expect("debrief.closed")["data"] == {"debrief_id": debrief}
+    assert skipped["my_status"] == "skipped" and skipped["revealed_at"] is None
+    assert skipped["closed_at"] is not None and skipped["partner"] is None
+    assert "good kept" not in b.get(f"/debriefs/{debrief}").text
+    assert "good kept" not in b.get("/debriefs").text
     seen_by_a = a.get(f"/debriefs/{debrief}").json()
     assert (seen_by_a["partner_status"], seen_by_a["partner"]) == ("skipped", None)
-    assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good shared"
-    assert_problem(b.post(f"/debriefs/{debrief}/submit"), 409)
+    assert seen_by_a["mine"]["felt_good"] == "good kept"  # A's words stay A's
+    for person in (a, b):
+        assert_problem(person.post(f"/debriefs/{debrief}/withdraw"), 409)
+        assert_problem(person.post(f"/debriefs/{debrief}/submit"), 409)
+    # The other way round: a skip first, then a submit, closes it just the same.
+    with a.live() as la:
+        pause_seq = la.command("pause")["seq"]
+    second = a.post("/debriefs", json={"pause_seq": pause_seq}).json()["id"]
+    b.post(f"/debriefs/{second}/skip")
+    draft(a, second, "also kept")
+    assert a.post(f"/debriefs/{second}/submit").json()["closed_at"] is not None
+    assert "also kept" not in b.get(f"/debriefs/{second}").text
 
 
 def test_submitting_without_writing_is_refused(server: LiveServer) -> None:
@@ -135,7 +150,8 @@ def test_a_no_proposal_applies_on_submit_and_a_yes_only_suggests(server: LiveSer
         assert changed["data"]["item"]["state"] == "no"
     assert view(b, agreed)["state"] == "no" and view(a, agreed)["my_answer"] == "no"
     assert view(a, hoped)["my_answer"] is None and view(a, hoped)["state"] == "open"
-    b.post(f"/debriefs/{debrief}/skip")
+    draft(b, debrief, "q")
+    b.post(f"/debriefs/{debrief}/submit")
     proposals = b.get(f"/debriefs/{debrief}").json()["partner"]["proposals"]
     assert {"boundary_id": hoped, "answer": "yes"} in proposals  # B sees the suggestion
     bad = a.put(f"/debriefs/{open_debrief(a, b)}/draft",

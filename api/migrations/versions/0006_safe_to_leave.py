@@ -8,6 +8,8 @@ Create Date: 2026-11-30 22:30:00
 import sqlalchemy as sa
 from alembic import op
 
+import api.models
+
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
@@ -17,8 +19,13 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('command_alias', schema=None) as batch_op:
         batch_op.add_column(sa.Column('actor_id', sa.Uuid(), nullable=True))
+    with op.batch_alter_table('debrief_round', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('closed_at', api.models.UTCDateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('debrief_round', schema=None) as batch_op:
+        batch_op.drop_column('closed_at')
     with op.batch_alter_table('command_alias', schema=None) as batch_op:
         batch_op.drop_column('actor_id')
