@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     vapid_key_file: Path | None = None
     vapid_subject: str = "mailto:privacy@attune.invalid"
     push_ttl_seconds: Annotated[int, Field(ge=60, le=86_400)] = 3600
+    # Where a push may be sent: https hosts ending in one of these (the browsers' push
+    # services), or an exact "scheme://host" an operator lists (a relay they run).
+    # Nothing else: a subscription is a URL the server will POST to.
+    push_services: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [
+        "fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com",
+        "notify.windows.com"])
     environment: Annotated[str, Field(pattern="^(development|production)$")] = "development"
     # Human-readable logs instead of JSON lines; never in production.
     debug: bool = False
@@ -92,7 +98,7 @@ class Settings(BaseSettings):
             raise ValueError("production mode refuses to start: " + "; ".join(problems))
         return self
 
-    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @field_validator("trusted_proxies", "allowed_origins", "push_services", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):

@@ -149,7 +149,10 @@ class LiveServer:
 
 def server_settings(**overrides: Any) -> Settings:
     """Settings for a test server: believes X-Forwarded-For from loopback."""
-    values: dict[str, Any] = {"trusted_proxies": ["127.0.0.1"], "data_dir": "unused"}
+    # Pushes may also go to a local stand-in for a push service (tests/api/test_push.py).
+    values: dict[str, Any] = {"trusted_proxies": ["127.0.0.1"], "data_dir": "unused",
+                              "push_services": [*Settings().push_services,
+                                                "http://127.0.0.1"]}
     values.update(overrides)
     return Settings(**values)
 

@@ -20,7 +20,8 @@ async def key(services: Svc) -> PushKey:
 @router.post("/subscriptions", status_code=status.HTTP_204_NO_CONTENT)
 async def subscribe(body: PushSubscriptionIn, principal: CurrentUser, services: Svc) -> Response:
     """Let this device get a pause while the app is closed or the phone locked."""
-    await push.subscribe(db=services.db, account_id=principal.account_id,
+    await push.subscribe(db=services.db, settings=services.settings,
+                         account_id=principal.account_id,
                          device_id=principal.session_id, body=body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ipaddress
 import json
+import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 import sqlalchemy as sa
 import structlog
@@ -25,6 +28,7 @@ from sqlmodel import col, select
 
 from api.config import Settings
 from api.db import Database
+from api.errors import Conflict, Invalid
 from api.models import PairMember, PushSubscription
 from schemas.push import PushSubscriptionIn
 
@@ -52,10 +56,56 @@ def public_key(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-async def subscribe(*, db: Database, account_id: uuid.UUID, device_id: uuid.UUID,
-                    body: PushSubscriptionIn) -> None:
-    """Keeps (or moves to this account and device) a device's subscription."""
+def _listed_origin(parts: SplitResult, services: list[str]) -> bool:
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}" in services
+
+
+def endpoint_allowed(endpoint: str, services: list[str]) -> bool:
+    """Whether a push may be sent there: https to a known push service's host (never an
+    address written as a number), or an origin the operator listed exactly."""
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if _listed_origin(parts, services):
+        return True
+    if parts.scheme != "https" or not host or parts.username or parts.password:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    return any(host == suffix or host.endswith("." + suffix)
+               for suffix in services if "://" not in suffix)
+
+
+def resolves_publicly(endpoint: str, services: list[str],
+                      resolve: Any = socket.getaddrinfo) -> bool:
+    """Checked again just before each send: every address the host has now must be a
+    public one (not loopback, private, link-local or a cloud metadata address), so a
+    name that later points inward is not followed."""
+    parts = urlsplit(endpoint)
+    if _listed_origin(parts, services):
+        return True
+    try:
+        infos = resolve(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    return bool(addresses) and all(a.is_global for a in addresses)
+
+
+async def subscribe(*, db: Database, settings: Settings, account_id: uuid.UUID,
+                    device_id: uuid.UUID, body: PushSubscriptionIn) -> None:
+    """Keeps (or moves to this device) one of the caller's subscriptions."""
+    if not endpoint_allowed(body.endpoint, settings.push_services):
+        raise Invalid("endpoint", "is not the address of a browser's push service")
     async with db.write() as session:
+        owner = await session.scalar(select(PushSubscription.account_id).where(
+            PushSubscription.endpoint == body.endpoint))
+        if owner is not None and owner != account_id:
+            # Never move another person's subscription: their pauses would stop
+            # reaching them, silently.
+            raise Conflict("This device's notifications belong to another account.")
         await session.execute(sa.delete(PushSubscription).where(
             col(PushSubscription.endpoint) == body.endpoint))
         session.add(PushSubscription(account_id=account_id, device_id=device_id,
@@ -111,6 +161,10 @@ class Pusher:
         return sent
 
     def _send(self, device: PushSubscription, payload: str) -> int | None:
+        if not (endpoint_allowed(device.endpoint, self.settings.push_services)
+                and resolves_publicly(device.endpoint, self.settings.push_services)):
+            log.warning("push_refused", subscription=str(device.id))
+            return None
         try:
             response = webpush(
                 {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh,

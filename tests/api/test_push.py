@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -116,17 +117,42 @@ def test_a_pause_is_pushed_to_every_device_of_the_partner(server: LiveServer) ->
     assert [r["path"] for r in service.received] == ["/b/phone"]
 
 
+FCM = "https://fcm.googleapis.com/fcm/send/"
+
+
 def test_subscriptions_are_checked_and_removable(server: LiveServer) -> None:
-    a, _ = new_pair(server)
+    a, b = new_pair(server)
     _, keys = device()
+    endpoint = FCM + uuid.uuid4().hex
     assert_problem(a.post("/push/subscriptions", json={"endpoint": "ftp://x/y/z/w",
                                                        "keys": keys}), 422)
-    assert_problem(a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
+    assert_problem(a.post("/push/subscriptions", json={"endpoint": endpoint,
                                                        "keys": {"p256dh": "!!"}}), 422)
-    assert a.post("/push/subscriptions", json={"endpoint": "https://push.example/1",
+    assert a.post("/push/subscriptions", json={"endpoint": endpoint,
                                                "keys": keys}).status_code == 204
-    assert a.delete("/push/subscriptions",
-                    json={"endpoint": "https://push.example/1"}).status_code == 204
+    # Another account posting the same endpoint does not take it over.
+    assert_problem(b.post("/push/subscriptions", json={"endpoint": endpoint, "keys": keys}),
+                   409)
+    assert a.post("/push/subscriptions", json={"endpoint": endpoint,
+                                               "keys": keys}).status_code == 204
+    assert a.delete("/push/subscriptions", json={"endpoint": endpoint}).status_code == 204
+
+
+def test_the_server_posts_only_to_push_services(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    _, keys = device()
+    for forged in ("http://127.0.0.2:9911/x", "https://127.0.0.1/x", "https://10.0.0.7/push",
+                   "https://169.254.169.254/latest/meta-data/", "https://[::1]/x",
+                   "https://push.example/1", "https://fcm.googleapis.com.evil.example/x",
+                   "http://fcm.googleapis.com/fcm/send/x",
+                   "https://user:pw@fcm.googleapis.com/fcm/send/x"):
+        refused = a.post("/push/subscriptions", json={"endpoint": forged, "keys": keys})
+        assert_problem(refused, 422)
+        assert forged not in refused.text
+    for real in (FCM + "abc", "https://updates.push.services.mozilla.com/wpush/v2/abc",
+                 "https://web.push.apple.com/QGuQyavXutnMH", "https://wns2-by3p.notify.windows.com/w/?token=x"):
+        assert a.post("/push/subscriptions", json={"endpoint": real, "keys": keys}
+                      ).status_code == 204, real
 
 
 def test_signing_out_ends_that_devices_pushes(server: LiveServer) -> None:
