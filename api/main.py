@@ -86,11 +86,10 @@ def _hub(settings: Settings, db: Database) -> Hub:
     async def sweeper(pairs: list, sessions: list):  # type: ignore[no-untyped-def, type-arg]
         return await sweep_database(db, pairs, sessions)
 
-    presence_ttl = settings.dead_after_seconds
     if settings.redis_url:
         return RedisHub(url=settings.redis_url, sweeper=sweeper,
-                        sweep_seconds=settings.sweep_seconds, presence_ttl=presence_ttl)
-    return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds, presence_ttl=presence_ttl)
+                        sweep_seconds=settings.sweep_seconds)
+    return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -56,20 +56,12 @@ class Pong(Inbound):
     type: Literal["pong"]
 
 
-class Viewing(Inbound):
-    """Which shared screen I have open (e.g. "boundaries"), or null; told to the partner."""
-
-    type: Literal["viewing"]
-    screen: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{0,31}$")] | None = None
-
-
 ClientFrame = Annotated[
-    Hello | SignalCommand | ReceiptIn | Ping | Pong | Viewing,
+    Hello | SignalCommand | ReceiptIn | Ping | Pong,
     Field(discriminator="type"),
 ]
 client_frame = TypeAdapter(ClientFrame)
-CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong",
-                          "viewing"})
+CLIENT_TYPES = frozenset({"hello", "pause", "slow", "resume", "receipt", "ping", "pong"})
 
 # -- server to client ------------------------------------------------------------------
 
@@ -83,7 +75,6 @@ class Welcome(Outbound):
     signal: SignalOut
     me: uuid.UUID
     partner_id: uuid.UUID
-    partner_online: bool
     heartbeat_seconds: float
     instance: str | None = Field(default=None, description="which server instance answered")
     token_expires_at: datetime | None = Field(
@@ -123,22 +114,6 @@ class ReceiptOut(Outbound):
     seq: int
     status: Literal["delivered", "seen"]
     by: uuid.UUID
-
-
-class Presence(Outbound):
-    """Whether the partner has a live connection now (right within the heartbeat window)."""
-
-    type: Literal["presence"]
-    user_id: uuid.UUID
-    online: bool
-
-
-class PartnerViewing(Outbound):
-    """Which shared screen the partner has open now (null: none)."""
-
-    type: Literal["partner.viewing"]
-    user_id: uuid.UUID
-    screen: str | None
 
 
 class BoundaryAnswered(Outbound):
@@ -329,7 +304,7 @@ PairEvent = Annotated[
 ]
 
 ServerFrame = Annotated[
-    Welcome | Ack | Error | ReceiptOut | Presence | PartnerViewing | BoundaryAnswered
+    Welcome | Ack | Error | ReceiptOut | BoundaryAnswered
     | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent | BoundaryEvent
     | BoundaryRemoved
     | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | DebriefEvent | PairEnded,

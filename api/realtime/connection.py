@@ -48,7 +48,6 @@ class Connection:
         self.conn_id = uuid.uuid4().hex
         self.sent_upto = last_seq
         self.last_heard = time.monotonic()
-        self.partner_online: bool | None = None
         self._queue_limit = queue_limit
         self._filler = filler
         self._urgent: deque[str] = deque()
@@ -148,8 +147,7 @@ class Connection:
 
     # -- the writer task ----------------------------------------------------------------
 
-    async def run_writer(self, *, heartbeat: float, dead_after: float,
-                         on_beat: Callable[[], Awaitable[None]]) -> None:
+    async def run_writer(self, *, heartbeat: float, dead_after: float) -> None:
         """Sends queued frames, urgent first; beats the heart; closes when asked."""
         next_beat = time.monotonic() + heartbeat
         try:
@@ -175,7 +173,6 @@ class Connection:
                     self.close(CLOSE_DEAD, "nothing heard within the heartbeat window")
                     break
                 self.send({"type": "ping"})
-                await on_beat()
         except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect) as exc:
             log.info("socket_write_failed", conn=self.conn_id, error=type(exc).__name__)
             self.closing = self.closing or (CLOSE_DEAD, "write failed")

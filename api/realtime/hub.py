@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -62,12 +61,10 @@ Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
 class Hub:
     """The in-process hub: the embedded default, and the base of the Redis hub."""
 
-    def __init__(self, *, sweeper: Sweeper, sweep_seconds: float,
-                 presence_ttl: float) -> None:
+    def __init__(self, *, sweeper: Sweeper, sweep_seconds: float) -> None:
         self.instance = uuid.uuid4().hex
         self._sweeper = sweeper
         self._sweep_seconds = sweep_seconds
-        self._presence_ttl = presence_ttl
         self._by_pair: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
         self._by_user: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
@@ -94,7 +91,6 @@ class Hub:
         """Starts delivering to a connection."""
         self._by_pair[sub.pair_id].add(sub)
         self._by_user[sub.user_id].add(sub)
-        await self._presence_on(sub)
 
     async def detach(self, sub: Subscriber) -> None:
         """Stops delivering to a connection."""
@@ -104,7 +100,6 @@ class Hub:
                 subs.discard(sub)
                 if not subs:
                     del index[key]
-        await self._presence_off(sub)
 
     @property
     def connection_count(self) -> int:
@@ -120,7 +115,7 @@ class Hub:
             listener(pair_id, frame)
 
     async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
-        """Sends a frame that is not a pair event (a receipt, presence) to one person."""
+        """Sends a frame that is not a pair event (a receipt) to one person's devices."""
         await self._publish({"k": "user", "user": str(user_id), "frame": frame})
 
     async def revoke(self, *, user_id: uuid.UUID, session_id: uuid.UUID | None) -> None:
@@ -155,34 +150,10 @@ class Hub:
             for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
                 if session is None or str(sub.session_id) == session:
                     sub.close(CLOSE_AUTH, "signed out")
-        elif kind == "presence":
-            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
-                if str(sub.user_id) != note["user"]:
-                    sub.send_text(note["text"])
         elif kind == "end":
             for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
                 sub.send_text(note["text"], urgent=True)
                 sub.close(CLOSE_PAIR, "pair ended", flush=True)
-
-    # -- presence -------------------------------------------------------------------
-
-    async def is_online(self, user_id: uuid.UUID) -> bool:
-        """Whether the person has a live socket (on this instance, in-process)."""
-        return bool(self._by_user.get(user_id))
-
-    async def touch(self, sub: Subscriber) -> None:
-        """Confirms a socket is alive (called on each heartbeat)."""
-
-    async def _presence_on(self, sub: Subscriber) -> None:
-        await self._announce_presence(sub, online=True)
-
-    async def _presence_off(self, sub: Subscriber) -> None:
-        await self._announce_presence(sub, online=await self.is_online(sub.user_id))
-
-    async def _announce_presence(self, sub: Subscriber, *, online: bool) -> None:
-        frame = {"type": "presence", "user_id": str(sub.user_id), "online": online}
-        await self._publish({"k": "presence", "pair": str(sub.pair_id),
-                             "user": str(sub.user_id), "frame": frame})
 
     # -- the safety net -------------------------------------------------------------
 
@@ -219,12 +190,10 @@ class Hub:
 
 
 class RedisHub(Hub):
-    """The scale-out hub: Redis Stream for the news, Redis sorted sets for presence."""
+    """The scale-out hub: one Redis Stream carries the news between instances."""
 
-    def __init__(self, *, url: str, sweeper: Sweeper, sweep_seconds: float,
-                 presence_ttl: float) -> None:
-        super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds,
-                         presence_ttl=presence_ttl)
+    def __init__(self, *, url: str, sweeper: Sweeper, sweep_seconds: float) -> None:
+        super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds)
         import redis.asyncio as redis
         from redis.asyncio.retry import Retry
         from redis.backoff import ExponentialBackoff
@@ -288,36 +257,3 @@ class RedisHub(Hub):
                 last_id = None
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
-
-    def _presence_key(self, user_id: uuid.UUID) -> str:
-        return f"attune:presence:{user_id}"
-
-    async def is_online(self, user_id: uuid.UUID) -> bool:
-        if self._by_user.get(user_id):
-            return True
-        try:
-            return bool(await self._redis.zcount(self._presence_key(user_id), time.time(), "+inf"))
-        except Exception:
-            return False
-
-    async def touch(self, sub: Subscriber) -> None:
-        key = self._presence_key(sub.user_id)
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.zadd(key, {sub.conn_id: time.time() + self._presence_ttl})
-                pipe.zremrangebyscore(key, "-inf", time.time())
-                pipe.expire(key, int(self._presence_ttl) + 5)
-                await pipe.execute()
-        except Exception as exc:
-            self._set_degraded(True, type(exc).__name__)
-
-    async def _presence_on(self, sub: Subscriber) -> None:
-        await self.touch(sub)
-        await super()._presence_on(sub)
-
-    async def _presence_off(self, sub: Subscriber) -> None:
-        try:
-            await self._redis.zrem(self._presence_key(sub.user_id), sub.conn_id)
-        except Exception as exc:
-            self._set_degraded(True, type(exc).__name__)
-        await super()._presence_off(sub)

@@ -32,7 +32,6 @@ from schemas.realtime import (
     Pong,
     ReceiptIn,
     SignalCommand,
-    Viewing,
     client_frame,
 )
 
@@ -161,11 +160,10 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         filler=lambda c, target: _fill_from_log(ctx, c, target),
     )
     signal = await signals.get_signal(db=ctx.db, pair_id=pair.id, account_id=principal.account_id)
-    conn.partner_online = await ctx.hub.is_online(partner.id)
     conn.send({
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
-        "partner_id": str(partner.id), "partner_online": conn.partner_online,
+        "partner_id": str(partner.id),
         "heartbeat_seconds": ctx.settings.heartbeat_seconds, "resync": resync,
         "token_expires_at": principal.expires_at.isoformat(), "instance": ctx.hub.instance,
     }, urgent=True)
@@ -180,16 +178,8 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     else:
         conn.catch_up(newest)
 
-    async def on_beat() -> None:
-        await ctx.hub.touch(conn)
-        online = await ctx.hub.is_online(conn.partner_id)
-        if online != conn.partner_online:
-            conn.partner_online = online
-            conn.send({"type": "presence", "user_id": str(conn.partner_id), "online": online})
-
     writer = asyncio.create_task(conn.run_writer(
-        heartbeat=ctx.settings.heartbeat_seconds, dead_after=ctx.settings.dead_after_seconds,
-        on_beat=on_beat))
+        heartbeat=ctx.settings.heartbeat_seconds, dead_after=ctx.settings.dead_after_seconds))
     log.info("socket_open", conn=conn.conn_id, pair_id=str(pair.id))
     try:
         await _read_loop(ws, conn, ctx)
@@ -293,8 +283,5 @@ async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> Non
         conn.send({"type": "pong"})
     elif isinstance(frame, Pong):
         pass
-    elif isinstance(frame, Viewing):
-        await ctx.hub.send_to_user(conn.partner_id, {
-            "type": "partner.viewing", "user_id": str(conn.user_id), "screen": frame.screen})
     elif isinstance(frame, Hello):
         conn.send(_error("invalid", "Already said hello on this connection."))

@@ -179,22 +179,25 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
 
 async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_id: uuid.UUID,
                          seq: int, status: Literal["delivered", "seen"]) -> None:
-    """Relays a receipt to the event's actor; keeps it when it is for a standing signal."""
+    """Relays a receipt for a stop signal (pause, slow) to the one who sent it, and keeps
+    it while that signal stands. Receipts for anything else are taken and go nowhere:
+    nobody is told that their partner has read or opened something (rule 7)."""
     async with db.read() as session:
         event = await session.get(Event, (pair_id, seq))
     if event is None:
         raise InvalidReceipt("There is no event with that seq.")
     if event.actor_id == account_id or event.actor_id is None:
         raise InvalidReceipt("Receipts are for your partner's events.")
-    if event.type in _STATE_OF:
-        lower = [name for name, rank in _RECEIPT_RANK.items() if rank < _RECEIPT_RANK[status]]
-        async with db.write() as session:
-            await session.execute(
-                sa.update(SignalState)
-                .where(col(SignalState.pair_id) == pair_id,
-                       col(SignalState.account_id) == event.actor_id,
-                       col(SignalState.seq) == seq, col(SignalState.receipt).in_(lower))
-                .values(receipt=status)
-            )
+    if event.type not in _STATE_OF:
+        return
+    lower = [name for name, rank in _RECEIPT_RANK.items() if rank < _RECEIPT_RANK[status]]
+    async with db.write() as session:
+        await session.execute(
+            sa.update(SignalState)
+            .where(col(SignalState.pair_id) == pair_id,
+                   col(SignalState.account_id) == event.actor_id,
+                   col(SignalState.seq) == seq, col(SignalState.receipt).in_(lower))
+            .values(receipt=status)
+        )
     await hub.send_to_user(event.actor_id, {"type": "receipt", "seq": seq, "status": status,
                                             "by": str(account_id)})

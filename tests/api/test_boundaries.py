@@ -260,18 +260,6 @@ def test_two_clients_converge_after_changes_while_one_was_away(server: LiveServe
     assert state[item] == view(a, item)["state"] == view(b, item)["state"] == "agreed"
 
 
-def test_partners_see_each_other_on_the_list(server: LiveServer) -> None:
-    a, b = new_pair(server)
-    with a.live() as la, b.live() as lb:
-        la.send({"type": "viewing", "screen": "boundaries"})
-        seen = lb.expect("partner.viewing")
-        assert (seen["user_id"], seen["screen"]) == (a.id, "boundaries")
-        la.send({"type": "viewing", "screen": None})
-        assert lb.expect("partner.viewing")["screen"] is None
-        la.send({"type": "viewing", "screen": "Not A Screen!"})
-        assert la.expect("error")["code"] == "invalid"
-
-
 @pytest.mark.parametrize("who", ["stranger", "loner", "former"])
 def test_outsiders_get_404_on_every_boundary_route(server: LiveServer, who: str) -> None:
     a, b = new_pair(server)

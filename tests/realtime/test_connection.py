@@ -44,12 +44,9 @@ def make(log: dict[int, tuple[dict[str, Any], str]] | None = None, last_seq: int
 
 
 async def drain(conn: Connection) -> None:
-    async def beat() -> None:
-        return None
-
     await asyncio.sleep(0)
     conn.close(1000, "done", flush=True)
-    await conn.run_writer(heartbeat=60, dead_after=120, on_beat=beat)
+    await conn.run_writer(heartbeat=60, dead_after=120)
 
 
 def test_events_go_out_in_order_once_each() -> None:
@@ -82,7 +79,7 @@ def test_a_pause_overtakes_a_backlog_and_is_not_sent_twice() -> None:
 
     async def run() -> list[tuple[int, str]]:
         conn, ws = make(log)
-        conn.send({"type": "presence", "user_id": str(uuid.uuid4()), "online": True})
+        conn.send({"type": "aftercare.updated", "user_id": str(uuid.uuid4())})
         conn.deliver_event(*log[4])  # arrives before 1..3 were read from the log
         await asyncio.sleep(0.01)
         await drain(conn)
@@ -125,10 +122,7 @@ def test_close_without_flush_drops_what_is_queued() -> None:
         conn.deliver_event(*event(1))
         conn.close(4401, "signed out")
 
-        async def beat() -> None:
-            return None
-
-        await conn.run_writer(heartbeat=60, dead_after=120, on_beat=beat)
+        await conn.run_writer(heartbeat=60, dead_after=120)
         assert ws.closed == (4401, "signed out")
         return ws.sent
 

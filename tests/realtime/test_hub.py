@@ -52,7 +52,7 @@ def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> 
             await hub.attach(late)  # a reconnect lands while the database answers
             return Result(last_seq={pair: 7}, live_sessions={old.session_id})
 
-        hub = Hub(sweeper=sweeper, sweep_seconds=60, presence_ttl=25)
+        hub = Hub(sweeper=sweeper, sweep_seconds=60)
         await hub.attach(old)
         await hub.sweep()
 
@@ -69,7 +69,7 @@ def test_the_sweep_closes_ended_pairs_and_revoked_sessions() -> None:
             return Result(last_seq={revoked.pair_id: 1, fine.pair_id: 2},
                           live_sessions={ended.session_id, fine.session_id})
 
-        hub = Hub(sweeper=sweeper, sweep_seconds=60, presence_ttl=25)
+        hub = Hub(sweeper=sweeper, sweep_seconds=60)
         for sub in (ended, revoked, fine):
             await hub.attach(sub)
         await hub.sweep()

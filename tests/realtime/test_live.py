@@ -31,7 +31,6 @@ def test_welcome_describes_the_pair(server: LiveServer) -> None:
         assert welcome["seq"] == 0
         assert welcome["signal"] == {"state": "clear", "by": [], "mine": None, "theirs": None}
         assert welcome["me"] == a.id and welcome["partner_id"] == b.id
-        assert welcome["partner_online"] is False
 
 
 def test_pause_reaches_the_partner_and_is_acked_after_it_is_stored(server: LiveServer) -> None:
@@ -174,14 +173,31 @@ def test_receipts_reach_the_sender_and_are_kept_for_the_signal(server: LiveServe
     assert a.get("/signal").json()["mine"]["receipt"] == "seen"
 
 
-def test_presence_is_told_both_ways(server: LiveServer) -> None:
+def test_nothing_tells_a_partner_the_other_is_there_looking_or_has_read(
+        server: LiveServer) -> None:
     a, b = new_pair(server)
+    added = a.post("/boundaries", json={"label": "Holding hands"}).json()
     with a.live() as la:
-        assert la.welcome["partner_online"] is False
+        la.drain()
         with b.live() as lb:
-            assert lb.welcome["partner_online"] is True
-            assert la.expect("presence") == {"type": "presence", "user_id": b.id, "online": True}
-        assert la.expect("presence") == {"type": "presence", "user_id": b.id, "online": False}
+            lb.drain()
+            lb.send({"type": "viewing", "screen": "boundaries"})
+            assert lb.expect("error")["code"] == "unknown_type"
+            seq = next(f["seq"] for f in lb.seen if f.get("type") == "boundary.added"
+                       and f["data"]["item"]["id"] == added["id"])
+            lb.send({"type": "receipt", "seq": seq, "status": "seen"})  # taken, told nobody
+            b.put(f"/boundaries/{added['id']}/answer", json={"answer": "yes"})
+        with b.live() as lb:  # gone and back: no presence either way
+            assert "partner_online" not in lb.welcome
+            paused = lb.command("pause")
+            # The first thing A hears of B since B connected is B's pause.
+            heard = []
+            while not heard or heard[-1]["type"] != "pause":
+                heard.append(la.recv())
+            assert [f["type"] for f in heard] == ["pause"] and heard[0]["seq"] == paused["seq"]
+            lb.send({"type": "receipt", "seq": seq, "status": "delivered"})
+            la.send({"type": "receipt", "seq": paused["seq"], "status": "seen"})
+            assert lb.expect("receipt")["seq"] == paused["seq"]  # stop signals keep receipts
 
 
 def test_logout_closes_that_devices_sockets_with_4401(server: LiveServer) -> None:
