@@ -368,6 +368,20 @@ class DebriefEntry(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class Reflection(SQLModel, table=True):
+    """A person's own debrief words, kept when their pair ended: theirs, never the other's."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    about: str = Field(max_length=8)  # session / pause
+    status: str = Field(max_length=10)  # draft / submitted / skipped, as it stood
+    written_at: datetime = _ts()
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed JSON
+
+
 class JournalEntry(SQLModel, table=True):
     """A person's own notes, never shared with anyone."""
 

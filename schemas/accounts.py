@@ -105,3 +105,8 @@ class ExportOut(Outbound):
     aftercare: dict[str, object]
     journal: list[dict[str, object]]
     debriefs: list[dict[str, object]]
+    reflections: list[dict[str, object]] = Field(
+        default_factory=list, description="my own debrief words kept from a pair that ended")
+    next_day_notes: list[dict[str, object]] = Field(default_factory=list)
+    checkin_answers: list[dict[str, object]] = Field(
+        default_factory=list, description="my own answers to check-ins, without times")

@@ -115,3 +115,19 @@ class JournalList(Outbound):
     """My notes, newest first."""
 
     items: list[JournalOut]
+
+
+class ReflectionOut(Outbound):
+    """One of my own debrief reflections, kept after a pair ended."""
+
+    id: uuid.UUID
+    about: Literal["session", "pause"]
+    status: MyStatus
+    written_at: datetime
+    content: DebriefContent
+
+
+class ReflectionList(Outbound):
+    """My kept reflections, newest first."""
+
+    items: list[ReflectionOut]

@@ -97,6 +97,7 @@ async def delete_me(body: DeleteMeIn, principal: CurrentUser, services: Svc,
                     address: ClientAddress) -> Response:
     """Delete the account and everything only it owned; leaves the pair first."""
     await accounts.delete_account(db=services.db, hub=services.hub, hasher=services.hasher,
+                                  keyring=services.keyring,
                                   throttle=services.limits.throttle, principal=principal,
                                   password=body.password, address=address)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

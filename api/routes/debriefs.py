@@ -17,6 +17,7 @@ from schemas.debriefs import (
     JournalIn,
     JournalList,
     JournalOut,
+    ReflectionList,
 )
 
 router = APIRouter(tags=["debriefs"])
@@ -82,6 +83,13 @@ async def withdraw(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> 
     return await debriefs.withdraw(db=services.db, hub=services.hub, keyring=services.keyring,
                                    pair_id=member.pair_id, account_id=member.account_id,
                                    debrief_id=debrief_id)
+
+
+@router.get("/me/reflections")
+async def reflections(principal: CurrentUser, services: Svc) -> ReflectionList:
+    """Your own debrief reflections, kept when a pair ended; only you see them."""
+    return await debriefs.reflections(db=services.db, keyring=services.keyring,
+                                      account_id=principal.account_id)
 
 
 @router.get("/me/journal")

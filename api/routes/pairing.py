@@ -36,5 +36,6 @@ async def get_pair(principal: CurrentUser, services: Svc) -> PairOut:
 @router.delete("", status_code=status.HTTP_204_NO_CONTENT)
 async def leave_pair(principal: CurrentUser, services: Svc) -> Response:
     """Leave the pair, at once; your partner loses access to everything shared."""
-    await pairing.leave_pair(db=services.db, hub=services.hub, account_id=principal.account_id)
+    await pairing.leave_pair(db=services.db, hub=services.hub, keyring=services.keyring,
+                             account_id=principal.account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,7 @@ from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
-from api.services import aftercare, boundaries, debriefs, pairing
+from api.services import aftercare, boundaries, debriefs, pairing, sessions
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
 log = structlog.get_logger(__name__)
@@ -257,16 +257,19 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
         aftercare=(await aftercare.read(db=db, keyring=keyring,
                                         account_id=principal.account_id)).model_dump(mode="json"),
         **await debriefs.export_own(db=db, keyring=keyring, account_id=principal.account_id),
+        **await sessions.export_own(db=db, keyring=keyring, account_id=principal.account_id),
     )
 
 
-async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, throttle: LoginThrottle,
-                         principal: Principal, password: str, address: str) -> None:
+async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, keyring: Keyring,
+                         throttle: LoginThrottle, principal: Principal, password: str,
+                         address: str) -> None:
     """Deletes the account after checking its password; leaves the pair first."""
     account = await _check_password(db=db, hasher=hasher, throttle=throttle,
                                     principal=principal, password=password, field="password",
                                     address=address)
-    await pairing.leave_pair(db=db, hub=hub, account_id=account.id, missing_ok=True)
+    await pairing.leave_pair(db=db, hub=hub, keyring=keyring, account_id=account.id,
+                             missing_ok=True)
     async with db.write() as session:
         await session.execute(sa.delete(Account).where(sa.column("id") == account.id))
     await hub.revoke(user_id=account.id, session_id=None)

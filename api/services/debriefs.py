@@ -23,6 +23,7 @@ from api.models import (
     JournalEntry,
     PairMember,
     PracticeSession,
+    Reflection,
     utcnow,
 )
 from api.realtime.hub import Hub
@@ -38,6 +39,8 @@ from schemas.debriefs import (
     JournalIn,
     JournalList,
     JournalOut,
+    ReflectionList,
+    ReflectionOut,
 )
 
 log = structlog.get_logger(__name__)
@@ -284,6 +287,48 @@ async def feelings(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
     return FeelingSeries(points=points)
 
 
+# -- what each person keeps when the pair ends ------------------------------------------
+
+
+def _reflection_aad(reflection_id: uuid.UUID) -> str:
+    return f"reflection:{reflection_id}"
+
+
+async def keep_own_words(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID) -> int:
+    """Inside the unit of work that ends a pair: each member keeps a copy of every
+    reflection they wrote (drafts too), and nothing of the partner's. Proposals about
+    the pair's list go with the list."""
+    rows = await session.execute(
+        select(DebriefEntry, DebriefRound)
+        .join(DebriefRound, col(DebriefRound.id) == col(DebriefEntry.round_id))
+        .where(DebriefRound.pair_id == pair_id, col(DebriefEntry.body).is_not(None)))
+    kept = 0
+    for entry, debrief in rows:
+        content = _content(entry, keyring)
+        if content is None:
+            continue
+        reflection = Reflection(account_id=entry.account_id, status=entry.status,
+                                about="session" if debrief.session_id else "pause",
+                                written_at=entry.updated_at, body="")
+        reflection.body = keyring.encrypt(content.model_copy(update={"proposals": []})
+                                          .model_dump_json(), aad=_reflection_aad(reflection.id))
+        session.add(reflection)
+        kept += 1
+    return kept
+
+
+async def reflections(*, db: Database, keyring: Keyring, account_id: uuid.UUID
+                      ) -> ReflectionList:
+    """The caller's own kept reflections, newest first."""
+    async with db.read() as session:
+        rows = await session.scalars(select(Reflection).where(
+            Reflection.account_id == account_id).order_by(col(Reflection.written_at).desc()))
+        return ReflectionList(items=[ReflectionOut(
+            id=r.id, about=r.about, status=r.status, written_at=r.written_at,
+            content=DebriefContent.model_validate_json(
+                keyring.decrypt(r.body, aad=_reflection_aad(r.id)))) for r in rows])
+
+
 # -- the private journal -------------------------------------------------------------------
 
 
@@ -346,4 +391,6 @@ async def export_own(*, db: Database, keyring: Keyring,
             content = _content(entry, keyring)
             entries.append({"debrief_id": str(entry.round_id), "status": entry.status,
                             "content": content.model_dump(mode="json") if content else None})
-    return {"journal": notes, "debriefs": entries}
+    kept = await reflections(db=db, keyring=keyring, account_id=account_id)
+    return {"journal": notes, "debriefs": entries,
+            "reflections": [r.model_dump(mode="json") for r in kept.items]}

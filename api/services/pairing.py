@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.config import Settings
+from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Forbidden, NotFound
 from api.models import Account, Invite, Pair, PairMember, utcnow
 from api.ratelimit import TokenBuckets
 from api.realtime.hub import Hub
 from api.security import digest, new_invite_code, normalize_invite_code
+from api.services import debriefs
 from schemas.pairing import InviteOut, JoinOut, PairOut, PartnerOut
 
 log = structlog.get_logger(__name__)
@@ -120,15 +122,17 @@ async def get_pair(*, db: Database, account_id: uuid.UUID) -> PairOut:
                    partner=PartnerOut(id=partner.id, display_name=partner.display_name))
 
 
-async def leave_pair(*, db: Database, hub: Hub, account_id: uuid.UUID,
+async def leave_pair(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUID,
                      missing_ok: bool = False) -> None:
-    """Ends the pair at once, for both; everything the pair shared is deleted with it."""
+    """Ends the pair at once, for both; everything the pair shared is deleted with it,
+    except that each keeps their own reflections (their own words, never the other's)."""
     async with db.write() as session:
         pair_id = await pair_of(session, account_id)
         if pair_id is None:
             if missing_ok:
                 return
             raise NotFound(NOT_PAIRED)
+        await debriefs.keep_own_words(session, keyring, pair_id)
         last_seq = await session.scalar(
             sa.update(Pair).where(col(Pair.id) == pair_id)
             .values(last_seq=col(Pair.last_seq) + 1).returning(col(Pair.last_seq))

@@ -436,6 +436,26 @@ async def read_next_day(*, db: Database, keyring: Keyring, account_id: uuid.UUID
     return NextDayOut(session_id=session_id, at=row.at, **data)
 
 
+async def export_own(*, db: Database, keyring: Keyring,
+                     account_id: uuid.UUID) -> dict[str, Any]:
+    """The person's own next-day notes and check-in answers, for their export."""
+    async with db.read() as session:
+        notes = await session.scalars(select(NextDayNote).where(
+            NextDayNote.account_id == account_id).order_by(col(NextDayNote.at)))
+        next_day = [{"session_id": str(n.session_id), "at": n.at.isoformat(),
+                     **json.loads(keyring.decrypt(n.body, aad=_note_aad(account_id,
+                                                                      n.session_id)))}
+                    for n in notes]
+        answers = await session.execute(
+            select(Checkin.session_id, Checkin.round, CheckinAnswer.answer)
+            .join(CheckinAnswer, col(CheckinAnswer.checkin_id) == col(Checkin.id))
+            .where(CheckinAnswer.account_id == account_id)
+            .order_by(col(Checkin.prompted_at)))
+        checkins = [{"session_id": str(sid), "round": round_, "answer": answer}
+                    for sid, round_, answer in answers]
+    return {"next_day_notes": next_day, "checkin_answers": checkins}
+
+
 # -- timed work, run by the scheduler ------------------------------------------------------
 
 

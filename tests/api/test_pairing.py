@@ -10,7 +10,8 @@ from sqlmodel import func, select
 
 from api.models import CommandAlias, Event, Invite, Pair, PairMember, SignalState
 from tests.api.test_accounts import assert_problem
-from tests.support import LiveServer, new_pair, register
+from tests.api.test_debriefs import draft, open_debrief
+from tests.support import LiveServer, new_pair, register, sensitive
 
 
 def test_invite_join_and_view_the_pair(server: LiveServer) -> None:
@@ -128,3 +129,33 @@ def test_unpairing_deletes_what_the_pair_shared(server: LiveServer) -> None:
             ]
 
     assert server.run(leftovers()) == [0, 0, 0, 0, 0]
+
+
+def test_unpairing_keeps_each_persons_own_words_and_never_the_others(
+        server: LiveServer) -> None:
+    a, b = new_pair(server)
+    first = open_debrief(a, b)
+    draft(a, first, "alex-own")
+    draft(b, first, "sam-own")
+    a.post(f"/debriefs/{first}/submit")
+    b.post(f"/debriefs/{first}/submit")  # revealed: each saw the other's
+    second = open_debrief(a, b)
+    draft(b, second, "sam-draft")  # never finished
+    b.post("/me/journal", json={"text": sensitive("my own note")})
+    b.put("/me/aftercare", json={"wishes": ["quiet"]})
+
+    assert a.delete("/pair").status_code == 204  # A leaves
+    kept_b = b.get("/me/reflections").json()["items"]
+    assert sorted(r["content"]["felt_good"] for r in kept_b) == ["good sam-draft",
+                                                                 "good sam-own"]
+    assert {r["status"] for r in kept_b} == {"submitted", "draft"}
+    assert all(r["content"]["proposals"] == [] for r in kept_b)
+    kept_a = a.get("/me/reflections").json()["items"]
+    assert [r["content"]["felt_good"] for r in kept_a] == ["good alex-own"]
+    for person, own, other in ((a, "alex", "sam"), (b, "sam", "alex")):
+        export = person.get("/me/export").text
+        assert f"good {own}-own" in export and f"{other}-" not in export
+        assert f"{other}-" not in person.get("/me/reflections").text
+    assert b.get("/me/journal").json()["items"][0]["text"] == "my own note"
+    assert b.get("/me/aftercare").json()["wishes"] == ["quiet"]
+    assert_problem(b.get("/debriefs"), 404)  # the shared rounds went with the pair

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.test_accounts import assert_problem
 from tests.api.test_boundaries import add, answer
-from tests.support import LiveServer, Person, new_pair, register
+from tests.support import LiveServer, Person, new_pair, register, sensitive
 
 FAST = {"min_session_seconds": 1, "min_checkin_seconds": 1, "min_grace_seconds": 1,
         "scheduler_tick_seconds": 0.1}
@@ -294,3 +294,25 @@ def test_lengths_below_the_minimum_are_422(server: LiveServer) -> None:
                  {"length_seconds": 600, "grace_seconds": 2}, {"length_seconds": 0}):
         assert_problem(a.post("/sessions", json=body), 422)
 
+
+
+def test_the_export_holds_my_next_day_notes_and_check_in_answers_only(
+        fast: LiveServer) -> None:
+    a, b = new_pair(fast)
+    with a.live() as la:
+        session = start(a, b, length_seconds=30, checkin_every_seconds=1, grace_seconds=None)
+        checkin = la.expect("checkin.prompt", timeout=5)["data"]["checkin_id"]
+        path = f"/sessions/{session['id']}/checkins/{checkin}"
+        assert a.post(path, json={"answer": "unsure"}).status_code == 200
+        assert b.post(path, json={"answer": "red"}).status_code == 200
+        a.post(f"/sessions/{session['id']}/end")
+    for person, words in ((a, "alex felt settled"), (b, "sam felt shaky")):
+        note = person.put(f"/sessions/{session['id']}/next-day",
+                          json={"feeling": 3, "words": sensitive(words)})
+        assert note.status_code == 200
+    export = a.get("/me/export").json()
+    assert [(n["session_id"], n["words"]) for n in export["next_day_notes"]] == [
+        (session["id"], "alex felt settled")]
+    assert export["checkin_answers"] == [{"session_id": session["id"], "round": 1,
+                                          "answer": "unsure"}]
+    assert "sam felt shaky" not in a.get("/me/export").text

@@ -6,6 +6,7 @@ Create Date: 2026-11-30 22:30:00
 """
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 import api.models
@@ -17,6 +18,18 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('reflection',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('account_id', sa.Uuid(), nullable=False),
+    sa.Column('about', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('written_at', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('reflection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reflection_account_id'), ['account_id'], unique=False)
     with op.batch_alter_table('command_alias', schema=None) as batch_op:
         batch_op.add_column(sa.Column('actor_id', sa.Uuid(), nullable=True))
     with op.batch_alter_table('debrief_round', schema=None) as batch_op:
@@ -25,6 +38,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reflection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reflection_account_id'))
+    op.drop_table('reflection')
     with op.batch_alter_table('debrief_round', schema=None) as batch_op:
         batch_op.drop_column('closed_at')
     with op.batch_alter_table('command_alias', schema=None) as batch_op:
