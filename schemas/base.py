@@ -41,3 +41,7 @@ def plain_text(value: str) -> str:
 
 
 DisplayName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(plain_text)]
+
+# A pair's event number as a client may name it: stored as a 32-bit integer.
+MAX_SEQ = 2**31 - 1
+Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from schemas.base import Inbound, Outbound, plain_text
+from schemas.base import Inbound, Outbound, Seq, plain_text
 from schemas.boundaries import Answer
 
 Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(plain_text)]
@@ -20,7 +20,7 @@ class DebriefStart(Inbound):
     """Open the debrief of a session or of a pause (one of the two)."""
 
     session_id: uuid.UUID | None = None
-    pause_seq: int | None = Field(default=None, ge=1)
+    pause_seq: Seq | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> DebriefStart:

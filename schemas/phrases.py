@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from schemas.base import Inbound, Outbound, plain_text
+from schemas.base import Inbound, Outbound, Seq, plain_text
 
 Moment = Literal["before", "during", "after"]
 Kind = Literal["question", "answer", "request"]
@@ -83,7 +83,7 @@ class SayIn(Inbound):
     """Say an active phrase to the partner now; `id` makes it idempotent."""
 
     id: uuid.UUID
-    reply_to: int | None = Field(default=None, ge=1, description="the seq of what I answer")
+    reply_to: Seq | None = Field(default=None, description="the seq of what I answer")
 
 
 class SaidOut(Outbound):
