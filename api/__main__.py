@@ -14,18 +14,18 @@ from api.logs import configure
 
 
 async def _maintain(settings: Settings, command: str, keep: int) -> None:
+    from api.crypto import load_keyring
     from api.db import Database, make_engine, migrate
     from api.services import events
 
     engine = make_engine(settings)
     try:
-        await migrate(engine)
+        ring = load_keyring(settings.keyring_path, create=settings.environment != "production")
+        await migrate(engine, keyring=ring)
         if command == "rotate-keys":
-            from api.crypto import load_keyring
             from api.services import keys
 
             db = Database(engine, serialize_writes=settings.is_sqlite)
-            ring = load_keyring(settings.keyring_path, create=False)
             ring, count = await keys.rotate(db=db, keyring=ring, save_to=settings.keyring_path)
             print(f"re-sealed {count} values with key {ring.current}")
         if command == "compact":

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from api.config import Settings
+from api.crypto import Keyring
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any 64-bit number; it only has to be the same for every instance.
@@ -122,15 +123,38 @@ def alembic_config() -> Config:
     return config
 
 
-async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = False) -> None:
-    """Brings the schema up (or down) to `revision`; instances starting together take turns."""
+async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = False,
+                  keyring: Keyring | None = None) -> None:
+    """Brings the schema up (or down) to `revision`; instances starting together take turns.
+
+    A migration that rewrites sealed values gets the keyring; without one it refuses to
+    touch a database that holds such values.
+    """
 
     def run(connection: sa.Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["keyring"] = keyring
         (command.downgrade if down else command.upgrade)(config, revision)
 
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
-        await conn.run_sync(run)
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a column by copying the table and dropping the old one; with
+            # foreign keys on, that drop would delete every row that refers to it (the
+            # cascade). Off for the migration (it only works outside a transaction), and
+            # the result is checked before it is committed.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                if not sqlite:
+                    await conn.execute(
+                        sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+                await conn.run_sync(run)
+                if sqlite and (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first():
+                    raise RuntimeError("a migration left rows pointing at nothing")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()

@@ -98,13 +98,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keyring = load_keyring(settings.keyring_path,
+                               create=settings.environment != "production")
         engine = make_engine(settings)
-        await migrate(engine)
+        await migrate(engine, keyring=keyring)
         db = Database(engine, serialize_writes=settings.is_sqlite)
         hub = _hub(settings, db)
         hasher = Hasher(settings.hash_workers)
-        keyring = load_keyring(settings.keyring_path,
-                               create=settings.environment != "production")
         pusher = Pusher(db=db, settings=settings, vapid=load_vapid(
             settings.vapid_path, create=settings.environment != "production"))
         hub.listeners.append(pusher.on_event)

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers the tables)
 from api.config import Settings
+from api.crypto import load_keyring
 from api.db import make_engine, migrate
 
 
@@ -56,7 +57,7 @@ async def move_to_postgres(settings: Settings, target_url: str) -> dict[str, int
     source, target = make_engine(settings), make_engine(target_settings)
     counts: dict[str, int] = {}
     try:
-        await migrate(source)
+        await migrate(source, keyring=load_keyring(settings.keyring_path, create=False))
         await migrate(target)
         async with source.connect() as read, target.begin() as write:
             if await write.scalar(sa.text("SELECT count(*) FROM account")):

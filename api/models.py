@@ -174,7 +174,10 @@ class Boundary(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     version: int = 1
     state: str = Field(default="open", max_length=8)
-    state_changed_at: datetime = _ts(default_factory=utcnow)
+    # When a limit on it last became stricter; never when anyone agreed (rule 7).
+    limited_at: datetime | None = _ts(default=None, nullable=True)
+    # Its state when the two last looked at the list together, to show what moved since.
+    reviewed_state: str | None = Field(default=None, max_length=8)
 
     __table_args__ = (
         sa.UniqueConstraint("pair_id", "label_digest", name="uq_boundary_pair_label"),
@@ -193,11 +196,11 @@ class BoundaryAnswer(SQLModel, table=True):
     )
     account_id: uuid.UUID = Field(primary_key=True)
     answer: str = Field(max_length=5)
-    answered_at: datetime = _ts(default_factory=utcnow)
 
 
 class BoundaryHistory(SQLModel, table=True):
-    """When an activity's combined state changed, without who changed it."""
+    """When an activity was added and each time its limits became stricter, without who
+    moved it; never a move toward yes (rule 7: no dated trail of agreeing)."""
 
     __tablename__ = "boundary_history"
 
@@ -283,7 +286,8 @@ class Checkin(SQLModel, table=True):
 
 
 class CheckinAnswer(SQLModel, table=True):
-    """A partner's green / yellow / red, or `silent` when the grace ran out."""
+    """A partner's answer, or `silent` when the grace ran out; no time is kept, and a
+    green one is forgotten when the session ends (rule 7)."""
 
     __tablename__ = "checkin_answer"
 
@@ -293,7 +297,6 @@ class CheckinAnswer(SQLModel, table=True):
     )
     account_id: uuid.UUID = Field(primary_key=True)
     answer: str = Field(max_length=6)
-    at: datetime = _ts(default_factory=utcnow)
 
 
 class ScheduledJob(SQLModel, table=True):

@@ -57,7 +57,9 @@ class BoundaryPublic(Outbound):
     version: int
     created_by: uuid.UUID | None
     created_at: datetime
-    state_changed_at: datetime
+    limited_at: datetime | None = Field(
+        description="when a limit on it last became stricter; nothing records when anyone "
+        "agreed")
     catalogue_key: str | None
 
 
@@ -130,8 +132,8 @@ class ReviewChange(Outbound):
     id: uuid.UUID
     label: str
     state: State
-    previous_state: State | None
-    changed_at: datetime
+    previous_state: State | None = Field(
+        description="its state when you last looked together; null before the first look")
 
 
 class ReviewOut(Outbound):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from schemas.base import Inbound, Outbound
+from schemas.base import Inbound, Outbound, Seq
 from schemas.boundaries import Answer, BoundaryPublic, State
 from schemas.signals import SignalCause, SignalOut, SignalState
 
@@ -40,7 +40,7 @@ class ReceiptIn(Inbound):
     """My device has (delivered) or I have acknowledged (seen) a partner's event."""
 
     type: Literal["receipt"]
-    seq: Annotated[int, Field(ge=1)]
+    seq: Seq
     status: Literal["delivered", "seen"]
 
 
@@ -123,6 +123,31 @@ class BoundaryAnswered(Outbound):
     id: uuid.UUID
     my_answer: Answer
     version: int
+
+
+class BoundaryRefresh(Outbound):
+    """To both partners' open screens: an activity changed in a way the log does not
+    keep (it became agreed, or allows more than before): read it over REST."""
+
+    type: Literal["boundary.refresh"]
+    id: uuid.UUID
+    version: int
+
+
+class ReviewSummary(Outbound):
+    """To both partners' open screens as a review ends: what moved since the last one."""
+
+    type: Literal["review.summary"]
+    changed: list[dict[str, Any]]
+
+
+class CheckinAnswered(Outbound):
+    """To my own devices only: I answered this check-in (the partner is never told)."""
+
+    type: Literal["checkin.answered"]
+    session_id: uuid.UUID
+    checkin_id: uuid.UUID
+    answer: Literal["red", "yellow", "unsure", "green"]
 
 
 class AftercareUpdated(Outbound):
@@ -254,20 +279,20 @@ class SessionEvent(_Envelope):
 
 
 class CheckinData(Outbound):
-    """A check-in prompt (with its round and grace), an answer, or a silence."""
+    """A check-in prompt (with its round and grace), or a silence."""
 
     session_id: uuid.UUID
     checkin_id: uuid.UUID
     round: int | None = None
     grace_until: datetime | None = None
     user_id: uuid.UUID | None = None
-    answer: Literal["green", "unsure", "yellow", "red"] | None = None
 
 
 class CheckinEvent(_Envelope):
-    """`checkin.prompt` asks both; `checkin.answered`; `checkin.missed` (now a pause)."""
+    """`checkin.prompt` asks both; `checkin.missed` (silence: now the silent one's pause).
+    Answers are not pair events: a red or yellow one is a `pause` or `slow` naming it."""
 
-    type: Literal["checkin.prompt", "checkin.answered", "checkin.missed"]
+    type: Literal["checkin.prompt", "checkin.missed"]
     data: CheckinData
 
 
@@ -290,6 +315,14 @@ class DebriefEvent(_Envelope):
     data: DebriefData
 
 
+class Redacted(_Envelope):
+    """An event whose content was removed because it recorded an agreement (written
+    before Attune stopped keeping any); there is nothing to do with it."""
+
+    type: Literal["redacted"]
+    data: dict[str, Any]
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -299,15 +332,15 @@ class PairEnded(_Envelope):
 
 PairEvent = Annotated[
     SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | DebriefEvent | PairEnded,
+    | CheckinEvent | DebriefEvent | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 
 ServerFrame = Annotated[
-    Welcome | Ack | Error | ReceiptOut | BoundaryAnswered
-    | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent | BoundaryEvent
-    | BoundaryRemoved
-    | ReviewEvent | PhraseEvent | SessionEvent | CheckinEvent | DebriefEvent | PairEnded,
+    Welcome | Ack | Error | ReceiptOut | BoundaryAnswered | BoundaryRefresh | ReviewSummary
+    | CheckinAnswered | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent
+    | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
+    | CheckinEvent | DebriefEvent | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

@@ -50,13 +50,14 @@ class ScopeItem(Outbound):
 
 
 class CheckinOut(Outbound):
-    """The latest check-in: who answered what; silence is never consent."""
+    """The latest check-in and my own answer to it (never my partner's); silence is
+    never consent."""
 
     id: uuid.UUID
     round: int
     prompted_at: datetime
     grace_until: datetime | None
-    answers: dict[str, str]
+    my_answer: Literal["red", "yellow", "unsure", "green", "silent"] | None
 
 
 class SessionOut(Outbound):

@@ -149,6 +149,7 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/me/aftercare"): _row(PERSON, {"wishes": ["water"]}, self=SKIP,
                                    why="would overwrite A's wishes the test reads"),
     ("GET", "/me/journal"): _row(PERSON),
+    ("GET", "/me/reflections"): _row(PERSON),
     ("POST", "/me/journal"): _row(PERSON, {"text": "own note"}),
     ("PUT", "/me/journal/{entry_id}"): _row(PERSON, {"text": "mine now"}, former=DENY,
                                             stranger=DENY, partner=DENY),

@@ -118,6 +118,10 @@ class Hub:
         """Sends a frame that is not a pair event (a receipt) to one person's devices."""
         await self._publish({"k": "user", "user": str(user_id), "frame": frame})
 
+    async def send_to_pair(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+        """Sends a frame that is not a pair event (not logged, no seq) to both partners."""
+        await self._publish({"k": "pair", "pair": str(pair_id), "frame": frame})
+
     async def revoke(self, *, user_id: uuid.UUID, session_id: uuid.UUID | None) -> None:
         """Closes the person's sockets of one device session (or all) with 4401."""
         await self._publish({"k": "revoke", "user": str(user_id),
@@ -144,6 +148,9 @@ class Hub:
                 sub.deliver_event(note["frame"], note["text"])
         elif kind == "user":
             for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
+                sub.send_text(note["text"])
+        elif kind == "pair":
+            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
                 sub.send_text(note["text"])
         elif kind == "revoke":
             session = note.get("session")

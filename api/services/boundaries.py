@@ -61,6 +61,15 @@ def combine(first: str | None, second: str | None) -> str:
     return "agreed"
 
 
+# How much an activity's state allows: a move down this scale makes limits stricter.
+_ALLOWS = {"no": 0, "open": 1, "maybe": 2, "agreed": 3}
+
+
+def stricter(previous: str, state: str) -> bool:
+    """Whether moving from `previous` to `state` makes the limits stricter."""
+    return _ALLOWS[state] < _ALLOWS[previous]
+
+
 def fold(label: str) -> str:
     """The form two labels are compared in: case- and space-insensitive."""
     return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
@@ -80,7 +89,7 @@ def _public(boundary: Boundary, keyring: Keyring) -> dict[str, Any]:
         "version": boundary.version,
         "created_by": str(boundary.created_by) if boundary.created_by else None,
         "created_at": boundary.created_at.isoformat(),
-        "state_changed_at": boundary.state_changed_at.isoformat(),
+        "limited_at": boundary.limited_at.isoformat() if boundary.limited_at else None,
         "catalogue_key": boundary.catalogue_key,
     }
 
@@ -128,13 +137,33 @@ async def _mine(session: AsyncSession, boundary_id: uuid.UUID,
 
 
 def _set_state(session: AsyncSession, boundary: Boundary, state: str, now: datetime) -> str:
-    """Records a new combined state; returns the previous one."""
+    """Sets a new combined state; returns the previous one.
+
+    Only a move that makes limits stricter is dated and kept in the history: nothing
+    stored says when the two of them agreed to anything (rule 7).
+    """
     previous = boundary.state
     if state != previous:
         boundary.state = state
-        boundary.state_changed_at = now
-        session.add(BoundaryHistory(boundary_id=boundary.id, state=state, at=now))
+        if stricter(previous, state):
+            boundary.limited_at = now
+            session.add(BoundaryHistory(boundary_id=boundary.id, state=state, at=now))
     return previous
+
+
+async def _announce(recorder: events.Recorder, boundary: Boundary, previous: str) -> None:
+    """Tells both partners an activity changed.
+
+    A change that leaves it agreed, or that allows more than before, is not written to
+    the pair's log (whose events are dated and replayed): both screens get a frame to
+    re-read it instead, and a partner who is offline reads the list when they return.
+    """
+    if boundary.state == "agreed" or stricter(boundary.state, previous):
+        recorder.tell({"type": "boundary.refresh", "id": str(boundary.id),
+                       "version": boundary.version})
+        return
+    await recorder.record("boundary.changed", {"item": _public(boundary, recorder.keyring),
+                                               "previous_state": previous})
 
 
 async def _recombine(session: AsyncSession, boundary: Boundary) -> str:
@@ -167,7 +196,6 @@ def _new_boundary(keyring: Keyring, *, pair_id: uuid.UUID, account_id: uuid.UUID
         id=boundary_id, pair_id=pair_id, label=keyring.encrypt(label, aad=_label_aad(boundary_id)),
         label_digest=keyring.digest(fold(label)), category=category,
         catalogue_key=catalogue_key, created_by=account_id, created_at=now,
-        state_changed_at=now,
     )
 
 
@@ -225,21 +253,20 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
 
 async def set_answer(recorder: events.Recorder, boundary: Boundary, account_id: uuid.UUID,
                      answer: str) -> None:
-    """Stores an answer inside the caller's unit of work (the pair locked) and records
-    `boundary.changed` when the combined state moved."""
+    """Stores an answer inside the caller's unit of work (the pair locked) and tells both
+    partners when the combined state moved."""
     session, now = recorder.session, utcnow()
     row = await session.get(BoundaryAnswer, (boundary.id, account_id))
     if row is None:
         session.add(BoundaryAnswer(boundary_id=boundary.id, account_id=account_id,
-                                   answer=answer, answered_at=now))
+                                   answer=answer))
     else:
-        row.answer, row.answered_at = answer, now
+        row.answer = answer
     await session.flush()
     previous = _set_state(session, boundary, await _recombine(session, boundary), now)
     if boundary.state != previous:
         boundary.version += 1
-        await recorder.record("boundary.changed", {"item": _public(boundary, recorder.keyring),
-                                                   "previous_state": previous})
+        await _announce(recorder, boundary, previous)
         await _tell_session_if_scope_left(recorder, boundary.id, previous, boundary.state)
 
 
@@ -274,8 +301,7 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
         previous = _set_state(session, boundary, await _recombine(session, boundary), now)
         boundary.version += 1
         changes = events.Recorder(session, keyring, pair_id, account_id)
-        await changes.record("boundary.changed", {"item": _public(boundary, keyring),
-                                                  "previous_state": previous})
+        await _announce(changes, boundary, previous)
         await _tell_session_if_scope_left(changes, boundary_id, previous, boundary.state)
     await changes.publish(hub)
     return _out(boundary, keyring, mine)
@@ -297,7 +323,8 @@ async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
 
 
 async def history(*, db: Database, pair_id: uuid.UUID, boundary_id: uuid.UUID) -> HistoryOut:
-    """How an activity's combined state moved, oldest first, without who moved it."""
+    """When the activity was added, and each time its limits became stricter, oldest
+    first, without who moved it (and never when anyone agreed)."""
     async with db.read() as session:
         await _get(session, pair_id, boundary_id)
         rows = await session.scalars(
@@ -362,27 +389,20 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: u
 # -- reviewing the list together -----------------------------------------------------------
 
 
-async def _changes_since(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
-                         since: datetime | None) -> list[ReviewChange]:
-    query = select(Boundary).where(Boundary.pair_id == pair_id)
-    if since is not None:
-        query = query.where(col(Boundary.state_changed_at) > since)
+async def _changes_since_review(session: AsyncSession, keyring: Keyring,
+                                pair_id: uuid.UUID) -> list[ReviewChange]:
+    """Activities whose state is not what it was when the two last looked together:
+    compared with a kept state, not a date, so nothing says when anyone agreed."""
     changed = []
-    for boundary in await session.scalars(query.order_by(col(Boundary.state_changed_at))):
-        before = None
-        if since is not None:
-            before = await session.scalar(
-                select(BoundaryHistory.state).where(
-                    BoundaryHistory.boundary_id == boundary.id,
-                    col(BoundaryHistory.at) <= since)
-                .order_by(col(BoundaryHistory.at).desc(), col(BoundaryHistory.id).desc())
-                .limit(1))
-        if before == boundary.state:
+    rows = await session.scalars(select(Boundary).where(Boundary.pair_id == pair_id)
+                                 .order_by(col(Boundary.created_at), col(Boundary.id)))
+    for boundary in rows:
+        if boundary.reviewed_state == boundary.state:
             continue
         changed.append(ReviewChange.model_validate({
-            "id": boundary.id, "state": boundary.state, "previous_state": before,
-            "label": keyring.decrypt(boundary.label, aad=_label_aad(boundary.id)),
-            "changed_at": boundary.state_changed_at}))
+            "id": boundary.id, "state": boundary.state,
+            "previous_state": boundary.reviewed_state,
+            "label": keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))}))
     return changed
 
 
@@ -399,7 +419,7 @@ async def get_review(*, db: Database, keyring: Keyring, pair_id: uuid.UUID) -> R
         pair = await session.get(Pair, pair_id)
         if pair is None:
             raise NotFound("You are not paired with anyone right now.")
-        changed = await _changes_since(session, keyring, pair_id, pair.last_review_at)
+        changed = await _changes_since_review(session, keyring, pair_id)
     due = pair.review_every_days is not None and (
         (pair.last_review_at or pair.created_at) + timedelta(days=pair.review_every_days)
         <= utcnow())
@@ -454,11 +474,15 @@ async def finish_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
         pair = await _locked_pair(session, pair_id)
         if pair.review_started_at is None:
             raise Conflict("No review is open right now.")
-        summary = await _changes_since(session, keyring, pair_id, pair.review_started_at)
+        summary = await _changes_since_review(session, keyring, pair_id)
+        await session.execute(sa.update(Boundary).where(col(Boundary.pair_id) == pair_id)
+                              .values(reviewed_state=Boundary.state))
         pair.last_review_at, pair.review_started_at = utcnow(), None
         changes = events.Recorder(session, keyring, pair_id, account_id)
-        await changes.record("review.finished",
-                             {"changed": [c.model_dump(mode="json") for c in summary]})
+        # The log keeps that they looked; what they saw goes to their screens only.
+        await changes.record("review.finished", {})
+        changes.tell({"type": "review.summary",
+                      "changed": [c.model_dump(mode="json") for c in summary]})
     await changes.publish(hub)
     log.info("review_finished", pair_id=str(pair_id), changed=len(summary))
     return summary
@@ -473,5 +497,4 @@ async def export_answers(*, db: Database, keyring: Keyring,
             .join(BoundaryAnswer, col(BoundaryAnswer.boundary_id) == col(Boundary.id))
             .where(BoundaryAnswer.account_id == account_id))
         return [{"label": keyring.decrypt(b.label, aad=_label_aad(b.id)),
-                 "category": b.category, "my_answer": a.answer,
-                 "answered_at": a.answered_at.isoformat()} for b, a in rows]
+                 "category": b.category, "my_answer": a.answer} for b, a in rows]

@@ -43,6 +43,9 @@ class Recorder:
         self.session, self.keyring, self.pair_id, self.actor_id = (
             session, keyring, pair_id, actor_id)
         self.frames: list[dict[str, Any]] = []
+        # Frames for open screens that are not kept in the log: to both partners, or to
+        # one person's own devices.
+        self.notes: list[tuple[uuid.UUID | None, dict[str, Any]]] = []
 
     async def record(self, type_: str, data: dict[str, Any], *,
                      actor_id: uuid.UUID | None = None) -> dict[str, Any]:
@@ -53,10 +56,20 @@ class Recorder:
         self.frames.append(frame)
         return frame
 
+    def tell(self, frame: dict[str, Any], *, only: uuid.UUID | None = None) -> None:
+        """Queues a frame for both partners' open screens (or `only` one person's own
+        devices); it is never written to the log."""
+        self.notes.append((only, frame))
+
     async def publish(self, hub: Hub) -> None:
-        """Announces every recorded event; call after the commit."""
+        """Announces every recorded event, then every note; call after the commit."""
         for frame in self.frames:
             await hub.publish_event(self.pair_id, frame)
+        for only, note in self.notes:
+            if only is None:
+                await hub.send_to_pair(self.pair_id, note)
+            else:
+                await hub.send_to_user(only, note)
 
 
 async def lock_pair(session: AsyncSession, pair_id: uuid.UUID) -> None:

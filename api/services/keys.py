@@ -18,6 +18,7 @@ from api.models import (
     JournalEntry,
     NextDayNote,
     Phrase,
+    Reflection,
 )
 
 log = structlog.get_logger(__name__)
@@ -31,6 +32,7 @@ SEALED: list[tuple[type[SQLModel], str, Callable[[Any], str]]] = [
     (NextDayNote, "body", lambda r: f"next-day:{r.account_id}:{r.session_id}"),
     (DebriefEntry, "body", lambda r: f"debrief:{r.round_id}:{r.account_id}"),
     (JournalEntry, "body", lambda r: f"journal:{r.id}"),
+    (Reflection, "body", lambda r: f"reflection:{r.id}"),
 ]
 
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
@@ -102,11 +103,10 @@ async def _view(session: AsyncSession, practice: PracticeSession, keyring: Keyri
         .order_by(col(Checkin.round).desc()).limit(1))
     checkin_out = None
     if checkin is not None:
-        answers = await session.scalars(
-            select(CheckinAnswer).where(CheckinAnswer.checkin_id == checkin.id))
+        mine = await session.get(CheckinAnswer, (checkin.id, account_id))
         checkin_out = CheckinOut(id=checkin.id, round=checkin.round,
                                  prompted_at=checkin.prompted_at, grace_until=checkin.grace_until,
-                                 answers={str(a.account_id): a.answer for a in answers})
+                                 my_answer=mine.answer if mine else None)
     wishes = []
     if practice.status in OPEN:
         wishes = await aftercare.read_both(db=db, keyring=keyring, pair_id=practice.pair_id,
@@ -269,6 +269,11 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
     practice.status, practice.ended_at = "ended", utcnow()
     practice.end_reason, practice.ended_by = reason, by
     practice.extension_by = practice.extension_seconds = None
+    # A green answer was needed only while it could be followed by silence; kept, it
+    # would say that someone said yes at a moment (rule 7).
+    rounds = select(Checkin.id).where(Checkin.session_id == practice.id)
+    await session.execute(sa.delete(CheckinAnswer).where(
+        col(CheckinAnswer.checkin_id).in_(rounds), col(CheckinAnswer.answer) == "green"))
     ended = await recorder.record("session.ended", _summary(practice), actor_id=by)
     practice.end_seq = ended["seq"]
     # Pending check-ins of this session will find it ended and do nothing. Touching
@@ -380,9 +385,10 @@ async def _answer(recorder: events.Recorder, practice: PracticeSession, checkin_
             cause=SignalCause(kind="checkin", checkin_id=checkin_id, answer=answer))
         if frame is not None:
             recorder.frames.append(frame)
-    await recorder.record("checkin.answered", {
-        "session_id": str(practice.id), "checkin_id": str(checkin_id),
-        "user_id": str(account_id), "answer": answer})
+    # To the answerer's own devices only (their other screens retire the card): the
+    # partner is never told that they answered, and no answer is kept in the log.
+    recorder.tell({"type": "checkin.answered", "session_id": str(practice.id),
+                   "checkin_id": str(checkin_id), "answer": answer}, only=account_id)
 
 
 _STOP_ANYWAY = "Pause and Slow down always work, whatever the check-in."

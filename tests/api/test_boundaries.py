@@ -13,7 +13,7 @@ from tests.api.test_accounts import assert_problem
 from tests.support import LiveServer, Person, new_pair, register, sensitive
 
 ITEM_KEYS = {"id", "label", "category", "state", "my_answer", "version", "created_by",
-             "created_at", "state_changed_at", "catalogue_key"}
+             "created_at", "limited_at", "catalogue_key"}
 
 
 def add(person: Person, label: str, category: str = "other") -> dict[str, Any]:
@@ -179,15 +179,49 @@ def test_either_partner_deletes_at_once(server: LiveServer) -> None:
     assert_problem(b.delete(f"/boundaries/{item}"), 404)
 
 
-def test_history_shows_states_without_who(server: LiveServer) -> None:
+def test_history_keeps_only_how_limits_became_stricter(server: LiveServer) -> None:
     a, b = new_pair(server)
     item = add(a, "Spooning", "affection")["id"]
+    assert view(a, item)["limited_at"] is None
     answer(a, item, "yes")
-    answer(b, item, "yes")
+    answer(b, item, "yes")  # agreed: nothing dated is kept of it
+    assert view(a, item)["limited_at"] is None
+    answer(a, item, "maybe")
+    answer(a, item, "yes")
     answer(a, item, "no")
     history = b.get(f"/boundaries/{item}/history").json()["items"]
-    assert [h["state"] for h in history] == ["open", "agreed", "no"]
+    assert [h["state"] for h in history] == ["open", "maybe", "no"]
     assert all(set(h) == {"state", "at"} for h in history)
+    assert view(b, item)["limited_at"] == history[-1]["at"]
+
+
+def test_nothing_kept_says_when_anyone_agreed(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    item = add(a, "Massage", "touch")["id"]
+    with a.live() as la, b.live() as lb:
+        answer(a, item, "yes")
+        answer(b, item, "yes")
+        # Both screens are told to re-read it; no pair event (dated, replayed) says so.
+        for live in (la, lb):
+            told = live.expect("boundary.refresh", id=item)
+            assert told["version"] == view(a, item)["version"] and "state" not in told
+        assert view(a, item)["state"] == "agreed"
+        a.patch(f"/boundaries/{item}", json={"category": "closeness",
+                                           "version": view(a, item)["version"]})
+        assert lb.expect("boundary.refresh", id=item)  # still agreed: not logged either
+    with a.live() as replay:
+        logged = [f for f in replay.drain() if f.get("seq")]
+    assert [f["type"] for f in logged] == ["boundary.added"]
+    assert "agreed" not in str(logged)
+    history = a.get(f"/boundaries/{item}/history").json()["items"]
+    assert [h["state"] for h in history] == ["open"]
+    assert "answered_at" not in a.get("/me/export").text
+    # Only a move toward a stricter limit is logged, and it may say it ended an agreement.
+    with b.live() as lb:
+        answer(b, item, "maybe")
+        changed = lb.expect("boundary.changed")
+        assert (changed["data"]["item"]["state"], changed["data"]["previous_state"]) == (
+            "maybe", "agreed")
 
 
 def test_the_catalogue_is_offered_not_forced(server: LiveServer) -> None:
@@ -223,10 +257,16 @@ def test_review_together(server: LiveServer) -> None:
         answer(b, first, "yes")
         summary = b.post("/boundaries/review/finish").json()
         assert [(c["label"], c["previous_state"], c["state"]) for c in summary] == [
-            ("Holding hands", "open", "agreed")]
-        assert la.expect("review.finished")["data"]["changed"][0]["state"] == "agreed"
+            ("Holding hands", None, "agreed")]
+        assert "changed_at" not in str(summary)
+        # The log keeps that they looked; what they saw reaches their screens only.
+        assert la.expect("review.finished")["data"] == {}
+        assert la.expect("review.summary")["changed"] == summary
     after = a.get("/boundaries/review").json()
     assert after["last_review_at"] and after["changed"] == [] and not after["in_progress"]
+    answer(a, first, "no")
+    moved = a.get("/boundaries/review").json()["changed"]
+    assert [(c["previous_state"], c["state"]) for c in moved] == [("agreed", "no")]
     assert_problem(a.post("/boundaries/review/join"), 409)
     assert_problem(a.put("/boundaries/review/plan", json={"every_days": 0}), 422)
 
@@ -250,14 +290,15 @@ def test_two_clients_converge_after_changes_while_one_was_away(server: LiveServe
     answer(b, item, "yes")
     second = add(b, "Reading aloud", "words")["id"]
     a.delete(f"/boundaries/{second}")
+    answer(a, item, "maybe")
     with b.live(last_seq=last) as lb:
         replay = [f for f in lb.quiet(0.5) if f.get("seq")]
-    assert [f["type"] for f in replay] == ["boundary.changed", "boundary.added",
-                                           "boundary.removed"]
+    assert [f["type"] for f in replay] == ["boundary.added", "boundary.removed",
+                                           "boundary.changed"]
     assert [f["seq"] for f in replay] == list(range(last + 1, last + 4))
     state = {f["data"]["item"]["id"]: f["data"]["item"]["state"] for f in replay
              if "item" in f["data"]}
-    assert state[item] == view(a, item)["state"] == view(b, item)["state"] == "agreed"
+    assert state[item] == view(a, item)["state"] == view(b, item)["state"] == "maybe"
 
 
 @pytest.mark.parametrize("who", ["stranger", "loner", "former"])
