@@ -2,21 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+NODE_BIN := node_modules/.bin
 
 .PHONY: run test lint schemas topology clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m api $(ARGS)
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps node_modules/.installed
 	bash scripts/test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy api schemas
+	$(NODE_BIN)/tsc -p frontend
+	$(NODE_BIN)/biome lint --error-on-warnings frontend/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.test-deps
+lint: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy api schemas
+	$(NODE_BIN)/tsc -p frontend
+	$(NODE_BIN)/biome lint --error-on-warnings frontend/
 
 schemas: $(VENV)/.test-deps
 	$(BIN)/python -m schemas
@@ -32,8 +37,13 @@ $(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# The front end's checkers (TypeScript, Biome) from package-lock.json; nothing is built.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 topology: $(VENV)/.run-deps
 	$(BIN)/python scripts/topology.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

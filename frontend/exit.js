@@ -4,6 +4,7 @@
 
 export const NEUTRAL_PAGE = "https://www.bbc.co.uk/weather";
 
+/** Clears the screen and leaves for a neutral page, adding no history entry. */
 export function quickExit() {
   try {
     document.title = "Weather";
@@ -16,6 +17,7 @@ export function quickExit() {
   window.location.replace(NEUTRAL_PAGE);
 }
 
+/** @type {number[]} */
 const presses = [];
 document.addEventListener("keydown", (e) => {
   if (e.key !== "Shift" || e.repeat) return;

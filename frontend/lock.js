@@ -8,39 +8,56 @@ const PIN_KEY = "attune.pin";
 const UNLOCKED = "attune.unlocked";
 const RELOCK_AFTER_MS = 60000;
 
-const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
-const unhex = (s) => new Uint8Array(s.match(/../g).map((x) => parseInt(x, 16)));
+const hex = (/** @type {ArrayBuffer | Uint8Array} */ buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+const unhex = (/** @type {string} */ s) => new Uint8Array(/** @type {RegExpMatchArray} */ (s.match(/../g)).map((x) => parseInt(x, 16)));
 
+/**
+ * @param {string} pin
+ * @param {Uint8Array<ArrayBuffer>} salt
+ */
 async function derive(pin, salt) {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 200000 }, key, 256);
   return hex(bits);
 }
 
+/** Whether this device has a PIN. */
 export function hasPin() {
   return Boolean(store.get(PIN_KEY));
 }
 
+/**
+ * Locks this device with `pin` (kept only as a salted hash); unlocked for now.
+ * @param {string} pin
+ */
 export async function setPin(pin) {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   store.set(PIN_KEY, { salt: hex(salt), hash: await derive(pin, salt), v: 1 });
   sessionStorage.setItem(UNLOCKED, "1");
 }
 
+/** Removes this device's PIN. */
 export function removePin() {
   store.set(PIN_KEY, null);
 }
 
+/** @param {string} pin */
 async function verify(pin) {
   const saved = store.get(PIN_KEY);
   if (!saved) return true;
   return (await derive(pin, unhex(saved.salt))) === saved.hash;
 }
 
+/** Whether the screens may show: no PIN, or unlocked in this tab. */
 export async function checkLock() {
   return !hasPin() || sessionStorage.getItem(UNLOCKED) === "1";
 }
 
+/**
+ * Fills `main` with the PIN prompt; `onUnlock` runs once the PIN matches.
+ * @param {HTMLElement} main
+ * @param {() => void} onUnlock
+ */
 export function lockScreen(main, onUnlock) {
   const error = h("p", { class: "error", role: "alert" });
   const input = h("input", { id: "pin", type: "password", inputmode: "numeric", autocomplete: "off", minlength: "4", maxlength: "12", required: true });
@@ -60,7 +77,7 @@ export function lockScreen(main, onUnlock) {
   },
   h("label", { for: "pin" }, "PIN"), input, error,
   h("button", { type: "submit" }, "Open"));
-  document.getElementById("nav").hidden = true;
+  /** @type {HTMLElement} */ (document.getElementById("nav")).hidden = true;
   main.replaceChildren(h("h1", {}, "Locked"), h("p", {}, "Enter the PIN you chose for this device."), form,
     h("p", { class: "muted" }, "Forgot it? Clearing this site's data in the browser removes the lock; you can sign in again."));
   input.focus();

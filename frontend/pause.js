@@ -22,7 +22,25 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10000;
 const NOT_DELIVERED = "Not delivered yet — say it out loud";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {Record<string, any>} Frame  a parsed server frame (schemas/realtime.py) */
+/**
+ * My own signal until the partner has seen it.
+ * @typedef {object} Pending
+ * @property {string | null} id
+ * @property {string} type  pause | slow | resume
+ * @property {number | null} seq
+ * @property {string | null} receipt  null (sent) | delivered | seen
+ * @property {number} sentAt
+ * @property {boolean} acked
+ */
+
+// Every id it asks for is in index.html.
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/**
+ * @param {string} key
+ * @param {any} [fallback]
+ * @returns {any}
+ */
 const read = (key, fallback = null) => {
   try {
     const raw = localStorage.getItem(key);
@@ -31,6 +49,10 @@ const read = (key, fallback = null) => {
     return fallback;
   }
 };
+/**
+ * @param {string} key
+ * @param {unknown} value
+ */
 const write = (key, value) => {
   try {
     if (value === null || value === undefined) localStorage.removeItem(key);
@@ -39,13 +61,27 @@ const write = (key, value) => {
     /* private mode or full: the live state still works in memory */
   }
 };
+/**
+ * @param {string} name
+ * @param {unknown} detail
+ */
 const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`attune:${name}`, { detail }));
-const clock = (iso) => {
+const clock = (/** @type {string | null | undefined} */ iso) => {
   const d = iso ? new Date(iso) : new Date();
   return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 };
 const SIGNALS = new Set(["pause", "slow", "resume"]);
 
+/**
+ * @type {{
+ *   ws: WebSocket | null, status: string, attempts: number, retryTimer: number,
+ *   lastFrameAt: number, probeAt?: number, me: string | null, partner: string | null,
+ *   partnerName: string, partnerOnline: boolean, lastSeq: number, resyncing?: boolean,
+ *   ahead: Set<number>, actorSeq: Record<string, number>, mine: string, theirs: string,
+ *   pending: Pending | null, receiptTimer: number, sessionRunning: boolean,
+ *   wakeLock: WakeLockSentinel | null, stopped: boolean,
+ * }}
+ */
 const state = {
   ws: null,
   status: "offline", // connected | reconnecting | offline | signedout | unpaired
@@ -74,10 +110,12 @@ function token() {
   return read(KEY.token);
 }
 
+/** @param {string} status */
 function setStatus(status) {
   state.status = status;
   const el = $("conn-status");
   if (el) {
+    /** @type {Record<string, string>} */
     const words = {
       connected: "Connected",
       reconnecting: "Reconnecting…",
@@ -136,6 +174,7 @@ function connect() {
   };
 }
 
+/** @param {number} code */
 function onClosed(code) {
   if (code === 4401) {
     write(KEY.token, null);
@@ -176,6 +215,7 @@ function reconnectNow() {
   connect();
 }
 
+/** @param {object} frame */
 function send(frame) {
   if (state.ws && state.ws.readyState === WebSocket.OPEN && state.status === "connected") {
     state.ws.send(JSON.stringify(frame));
@@ -198,6 +238,7 @@ setInterval(() => {
 
 // ---------------------------------------------------------------- frames
 
+/** @param {Frame} frame */
 function onFrame(frame) {
   switch (frame.type) {
     case "ping":
@@ -230,6 +271,7 @@ function onFrame(frame) {
   }
 }
 
+/** @param {Frame} frame */
 function onWelcome(frame) {
   state.attempts = 0;
   state.me = frame.me;
@@ -251,15 +293,16 @@ function onWelcome(frame) {
   checkSession();
 }
 
+/** @param {Frame} frame */
 function applyWelcomeSignal(frame) {
   const sig = frame.signal || { state: "clear", by: [] };
   const seq = frame.seq;
   const mine = sig.mine ? sig.mine.state : "clear";
   const theirs = sig.theirs ? sig.theirs.state : "clear";
-  state.actorSeq[state.me] = seq;
-  state.actorSeq[state.partner] = seq;
+  state.actorSeq[/** @type {string} */ (state.me)] = seq;
+  state.actorSeq[/** @type {string} */ (state.partner)] = seq;
   const inFlight = state.pending && !state.pending.acked && state.pending.type !== "resume";
-  state.mine = inFlight ? (state.pending.type === "pause" ? "paused" : "slow") : mine;
+  state.mine = inFlight ? (/** @type {Pending} */ (state.pending).type === "pause" ? "paused" : "slow") : mine;
   if (sig.mine && (!state.pending || state.pending.type !== "resume")) {
     const receipt = sig.mine.receipt;
     state.pending = {
@@ -283,6 +326,7 @@ function applyWelcomeSignal(frame) {
   refreshPendingStatus();
 }
 
+/** @param {Frame} ev */
 function onPairEvent(ev) {
   if (state.resyncing && ev.seq > state.lastSeq + 1) state.lastSeq = ev.seq - 1;
   state.resyncing = false;
@@ -310,6 +354,7 @@ function saveSeq() {
   write(KEY.live, { pair: read(KEY.paired), seq: state.lastSeq });
 }
 
+/** @param {Frame} ev */
 function onSignal(ev) {
   const actor = ev.actor;
   const own = ev.data && ev.data.state;
@@ -340,6 +385,7 @@ function onSignal(ev) {
 
 // ---------------------------------------------------------------- my own signal
 
+/** @param {string} type  pause | slow | resume */
 function command(type) {
   const id = crypto.randomUUID();
   state.pending = { id, type, seq: null, receipt: null, sentAt: Date.now(), acked: false };
@@ -360,6 +406,7 @@ function flushOutbox() {
   if (box && box.id) send({ type: box.type, id: box.id }); // same id: never a second event
 }
 
+/** @param {Frame} frame */
 function onAck(frame) {
   const box = read(KEY.outbox);
   if (box && box.id === frame.id) write(KEY.outbox, null);
@@ -372,10 +419,12 @@ function onAck(frame) {
   emit("frame", frame);
 }
 
+/** @param {Frame} frame */
 function onReceipt(frame) {
   if (state.pending && state.pending.seq === frame.seq) {
+    /** @type {Record<string, number>} */
     const rank = { delivered: 1, seen: 2 };
-    if ((rank[frame.status] || 0) > (rank[state.pending.receipt] || 0)) state.pending.receipt = frame.status;
+    if ((rank[frame.status] || 0) > (rank[/** @type {string} */ (state.pending.receipt)] || 0)) state.pending.receipt = frame.status;
     refreshPendingStatus();
   }
   emit("frame", frame);
@@ -431,6 +480,10 @@ function renderMine() {
 
 // ---------------------------------------------------------------- the partner's signal
 
+/**
+ * @param {string} theirs  clear | slow | paused
+ * @param {any} info  {seq, at, type} of the partner's standing signal, or null
+ */
 function setTheirs(theirs, info) {
   const before = state.theirs;
   state.theirs = theirs;
@@ -459,6 +512,11 @@ function setTheirs(theirs, info) {
   }
 }
 
+/**
+ * @param {any} info  {seq, at, type} of the partner's standing signal, or null
+ * @param {string} when
+ * @param {any} acknowledged  truthy once this person has seen it
+ */
 function showTakeover(info, when, acknowledged) {
   const overlay = $("pause-overlay");
   if (!overlay) return;
@@ -514,9 +572,10 @@ function buzz(soft = false) {
   if (!vibrated && read(KEY.sound, false)) chime(soft);
 }
 
+/** @param {boolean} soft */
 function chime(soft) {
   try {
-    const Ctx = window.AudioContext || window.webkitAudioContext;
+    const Ctx = window.AudioContext || /** @type {any} */ (window).webkitAudioContext;
     const ctx = new Ctx();
     const osc = ctx.createOscillator();
     const gain = ctx.createGain();
@@ -537,6 +596,7 @@ function startBreathing() {
   const words = $("breath-words");
   if (!words) return;
   let phase = 0;
+  /** @type {[string, number][]} */
   const steps = [["Breathe in", 4000], ["Hold", 2000], ["Breathe out", 6000]];
   const step = () => {
     const [text, ms] = steps[phase % steps.length];
@@ -552,6 +612,10 @@ function stopBreathing() {
   clearTimeout(breathTimer);
 }
 
+/**
+ * @param {string} path
+ * @returns {Promise<any>}
+ */
 async function authed(path) {
   const res = await fetch(API + path, { headers: { Authorization: `Bearer ${token()}` } });
   if (!res.ok) throw new Error(String(res.status));
@@ -572,6 +636,7 @@ async function loadPartnerName() {
   }
 }
 
+/** @type {Record<string, string>} */
 const WISHES = {
   closeness: "Being held close", quiet: "Quiet", talk: "Talking it through", water: "A glass of water",
   space: "Some space", blanket: "A blanket", food: "Something to eat", music: "Music",
@@ -584,7 +649,7 @@ async function loadAftercare() {
   try {
     const care = await authed("/pair/aftercare");
     box.replaceChildren();
-    const items = (care.wishes || []).map((w) => WISHES[w] || w);
+    const items = (care.wishes || []).map((/** @type {string} */ w) => WISHES[w] || w);
     if (care.in_my_words) items.push(care.in_my_words);
     if (care.if_i_freeze) items.push(`If they freeze: ${care.if_i_freeze}`);
     if (!items.length) {
@@ -614,6 +679,7 @@ async function checkSession() {
   }
 }
 
+/** @param {boolean} running */
 async function setSessionRunning(running) {
   state.sessionRunning = running;
   if (!running) {
@@ -685,7 +751,7 @@ function stop() {
 }
 
 function wire() {
-  const on = (id, fn) => {
+  const on = (/** @type {string} */ id, /** @type {() => void} */ fn) => {
     const el = $(id);
     if (el) el.addEventListener("click", fn);
   };
@@ -716,13 +782,13 @@ function wire() {
   });
   window.addEventListener("attune:start", start);
   window.addEventListener("attune:stop", stop);
-  window.addEventListener("attune:session-running", (e) => setSessionRunning(Boolean(e.detail)));
+  window.addEventListener("attune:session-running", (e) => setSessionRunning(Boolean(/** @type {CustomEvent} */ (e).detail)));
   window.addEventListener("storage", (e) => {
     if (e.key === KEY.token || e.key === KEY.paired) start();
   });
 }
 
-window.attuneLive = {
+/** @type {any} */ (window).attuneLive = {
   send,
   start,
   stop,

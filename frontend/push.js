@@ -3,16 +3,18 @@
 
 import { api } from "./lib.js";
 
-const b64urlToBytes = (s) => {
+const b64urlToBytes = (/** @type {string} */ s) => {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
   const raw = atob((s + pad).replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 };
 
+/** Whether this browser can receive Web Push. */
 export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 }
 
+/** "unsupported", "denied", "on" or "off" for this device. */
 export async function pushState() {
   if (!pushSupported()) return "unsupported";
   if (Notification.permission === "denied") return "denied";
@@ -20,6 +22,7 @@ export async function pushState() {
   return (await reg.pushManager.getSubscription()) ? "on" : "off";
 }
 
+/** Asks permission and subscribes this device; "on", or "denied". */
 export async function turnPushOn() {
   const permission = await Notification.requestPermission();
   if (permission !== "granted") return "denied";
@@ -31,6 +34,7 @@ export async function turnPushOn() {
   return "on";
 }
 
+/** Unsubscribes this device, here and on the server. */
 export async function turnPushOff() {
   if (!pushSupported()) return "unsupported";
   const reg = await navigator.serviceWorker.ready;

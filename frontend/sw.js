@@ -2,7 +2,7 @@
 // without a network; never the API, never the live channel. Web Push shows a pause
 // with neutral words, so a locked screen says nothing about what the app is.
 
-const VERSION = "attune-shell-v2";
+const VERSION = "attune-shell-v3";
 const SHELL = [
   "/",
   "/index.html",
@@ -12,7 +12,16 @@ const SHELL = [
   "/app.js",
   "/lib.js",
   "/lock.js",
-  "/screens.js",
+  "/screens/shared.js",
+  "/screens/accounts.js",
+  "/screens/pairing.js",
+  "/screens/home.js",
+  "/screens/boundaries.js",
+  "/screens/phrases.js",
+  "/screens/sessions.js",
+  "/screens/aftercare.js",
+  "/screens/debriefs.js",
+  "/screens/settings.js",
   "/push.js",
   "/manifest.webmanifest",
   "/manifest-discreet.webmanifest",

@@ -1,0 +1,47 @@
+// Aftercare: what helps each partner afterwards, or if something feels wrong.
+
+import { action, api, field, fill, h } from "../lib.js";
+import { WISH_WORDS } from "./shared.js";
+
+/** @import { Shown } from "./shared.js" */
+
+/**
+ * My aftercare wishes (a form) and my partner's (to read).
+ * @param {HTMLElement} main
+ * @returns {Promise<Shown>}
+ */
+export async function aftercare(main) {
+  const [mine, theirs] = await Promise.all([api("GET", "/me/aftercare"), api("GET", "/pair/aftercare").catch(() => null)]);
+  const status = h("p", { class: "muted", role: "status" });
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h("form", {
+    class: "card",
+    "aria-labelledby": "mine-h",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const f = new FormData(form);
+      const text = (/** @type {string} */ name) => String(f.get(name) ?? "").trim() || null;
+      const body = { wishes: f.getAll("wish"), in_my_words: text("ac-words"), if_i_freeze: text("ac-freeze") };
+      action(() => api("PUT", "/me/aftercare", body), {
+        box: error,
+        fields: { in_my_words: "ac-words", if_i_freeze: "ac-freeze" },
+        after: () => { status.textContent = "Saved. Your partner sees this during time together and after a pause."; },
+      });
+    },
+  },
+  h("h2", { id: "mine-h" }, "What helps me"),
+  h("fieldset", {}, h("legend", {}, "Afterwards I'd like"),
+    Object.entries(WISH_WORDS).map(([k, v]) => h("label", { class: "inline" }, h("input", { type: "checkbox", name: "wish", value: k, checked: mine.wishes.includes(k) }), v))),
+  field("ac-words", "In my own words", { tag: "textarea", rows: "3", maxlength: "1000", value: mine.in_my_words || "" }),
+  field("ac-freeze", "If I freeze or drift away, this helps", { tag: "textarea", rows: "3", maxlength: "1000", value: mine.if_i_freeze || "" }),
+  error, status,
+  h("button", { type: "submit" }, "Save"));
+  const partnerBox = h("section", { class: "card", "aria-labelledby": "theirs-h" }, h("h2", { id: "theirs-h" }, "What helps your partner"),
+    theirs && (theirs.wishes.length || theirs.in_my_words || theirs.if_i_freeze)
+      ? [h("ul", {}, theirs.wishes.map((/** @type {string} */ w) => h("li", {}, WISH_WORDS[w] || w))),
+        theirs.in_my_words ? h("p", {}, theirs.in_my_words) : null,
+        theirs.if_i_freeze ? h("p", {}, `If they freeze: ${theirs.if_i_freeze}`) : null]
+      : h("p", { class: "muted" }, "Nothing written yet."));
+  fill(main, h("h1", {}, "Aftercare"), h("p", {}, "What each of you needs afterwards, or if something feels wrong. You can change it any time."), form, partnerBox);
+  return {};
+}

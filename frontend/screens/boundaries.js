@@ -1,0 +1,133 @@
+// The boundary list: each partner answers alone; only the combined state is shown.
+
+import { ANSWER_WORDS, STATE_WORDS, action, api, day, field, fill, h } from "../lib.js";
+import { live } from "./shared.js";
+
+/** @import { Shown } from "./shared.js" */
+/**
+ * An activity as this person sees it (schemas/boundaries.py BoundaryOut).
+ * @typedef {object} Boundary
+ * @property {string} id
+ * @property {string} label
+ * @property {string} category
+ * @property {string} state
+ * @property {number} version
+ * @property {"yes" | "maybe" | "no" | null} my_answer
+ */
+/** @typedef {{label: string, state: string, previous_state: string | null}} ReviewChange */
+/** @typedef {{key: string, label: string, added: boolean}} CatalogueItem  a suggestion */
+
+/** @type {Record<string, string>} */
+const CATEGORY_WORDS = { closeness: "Closeness", touch: "Touch", affection: "Affection", kissing: "Kissing", undressing: "Undressing", erotic: "Erotic", sex: "Sex", words: "Words", other: "Other" };
+
+/**
+ * The boundary list, its suggestions and what changed since the last look together.
+ * @param {HTMLElement} main
+ * @returns {Promise<Shown>}
+ */
+export async function boundaries(main) {
+  let filter = "all";
+  /** @type {Boundary[]} */
+  let items = [];
+  const listBox = h("ul", { class: "list", id: "boundary-list", "aria-live": "polite" });
+  const listError = h("p", { class: "error", role: "alert" });
+  const changedBox = h("div", {});
+  const catalogueBox = h("div", {});
+  const addError = h("p", { class: "error", role: "alert" });
+
+  /**
+   * @param {Boundary} item
+   * @param {"yes" | "maybe" | "no"} value
+   */
+  const answer = (item, value) => action(() => api("PUT", `/boundaries/${item.id}/answer`, { answer: value, version: item.version }), {
+    box: listError,
+    after: load,
+    conflict: "This changed a moment ago. Here is the latest; answer again if you still want to.",
+  });
+
+  const drawList = () => {
+    const shown = items.filter((i) => filter === "all" || i.state === filter);
+    fill(listBox, ...shown.map((item) => h("li", { dataset: { id: item.id, state: item.state }, class: "boundary" },
+      h("h3", { class: "boundary-label" }, item.label),
+      h("p", {}, h("span", { class: "state", dataset: { state: item.state } }, STATE_WORDS[item.state]),
+        h("span", { class: "muted" }, ` · ${CATEGORY_WORDS[item.category] || item.category}`)),
+      h("div", { class: "row", role: "group", "aria-label": `My answer for ${item.label}` },
+        /** @type {const} */ (["yes", "maybe", "no"]).map((value) => h("button", {
+          type: "button",
+          class: "choice secondary",
+          "aria-pressed": String(item.my_answer === value),
+          dataset: { answer: value },
+          onclick: () => answer(item, value),
+        }, ANSWER_WORDS[value]))))));
+    if (!shown.length) {
+      listBox.append(h("li", { class: "muted" }, items.length ? "Nothing here with that filter." : "Your list is empty. Add something below, or look through the suggestions."));
+    }
+  };
+
+  const load = async () => {
+    const [list, review] = await Promise.all([api("GET", "/boundaries"), api("GET", "/boundaries/review")]);
+    items = list.items;
+    drawList();
+    fill(changedBox,
+      h("p", { class: "muted" }, review.last_review_at ? `Since you last looked together (${day(review.last_review_at)}):` : "Since you started:"),
+      review.changed.length
+        ? h("ul", {}, review.changed.map((/** @type {ReviewChange} */ c) => h("li", {}, `${c.label}: ${c.previous_state ? `${STATE_WORDS[c.previous_state]} → ` : ""}${STATE_WORDS[c.state]}`)))
+        : h("p", {}, "Nothing has changed."),
+      review.every_days ? h("p", { class: "muted" }, `You planned to look every ${review.every_days} days.`) : null,
+      h("button", { type: "button", class: "secondary", onclick: () => action(
+        () => api("POST", review.in_progress ? "/boundaries/review/finish" : "/boundaries/review/start"),
+        { box: listError, after: load },
+      ) }, review.in_progress ? "We've looked it over" : "Look it over together"));
+  };
+
+  const loadCatalogue = async () => {
+    const cat = await api("GET", "/boundaries/catalogue");
+    const open = cat.items.filter((/** @type {CatalogueItem} */ i) => !i.added);
+    fill(catalogueBox,
+      open.length ? h("ul", { class: "list" }, open.map((/** @type {CatalogueItem} */ i) => h("li", { class: "row" },
+        h("span", {}, i.label), h("button", { type: "button", class: "secondary", "aria-label": `Add ${i.label}`, onclick: () => action(
+          () => api("POST", "/boundaries/catalogue", { keys: [i.key] }),
+          { box: addError, after: () => Promise.all([load(), loadCatalogue()]) },
+        ) }, "Add")))) : h("p", {}, "Every suggestion is already on your list."),
+    );
+  };
+
+  const filterSelect = h("select", { id: "filter", onchange: () => { filter = filterSelect.value; drawList(); } },
+    h("option", { value: "all" }, "Everything"), ["agreed", "maybe", "no", "open"].map((s) => h("option", { value: s }, STATE_WORDS[s])));
+
+  const add = h("form", {
+    class: "card",
+    "aria-labelledby": "add-h",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const f = new FormData(add);
+      action(() => api("POST", "/boundaries", { label: f.get("b-label"), category: f.get("b-category") }), {
+        box: addError,
+        fields: { label: "b-label", category: "b-category" },
+        after: () => { add.reset(); return load(); },
+      });
+    },
+  },
+  h("h2", { id: "add-h" }, "Add something"),
+  field("b-label", "What is it?", { required: true, maxlength: "120", autocomplete: "off" }),
+  h("label", { for: "b-category" }, "Kind"),
+  h("select", { id: "b-category", name: "b-category" }, Object.entries(CATEGORY_WORDS).map(([k, v]) => h("option", { value: k, selected: k === "other" }, v))),
+  addError,
+  h("button", { type: "submit" }, "Add to our list"));
+
+  fill(main,
+    h("h1", {}, "Boundary list"),
+    h("p", {}, "Each of you answers on your own. Something is agreed only while you both say yes; a “not now” from either of you always counts. Your partner never sees your answer, only where you both stand."),
+    h("label", { for: "filter" }, "Show"), filterSelect,
+    listError,
+    listBox,
+    add,
+    h("details", { class: "card" }, h("summary", {}, "Suggestions to start from"), h("p", { class: "muted" }, "Take only what you want to talk about."), catalogueBox),
+    h("section", { class: "card", "aria-labelledby": "changed-h" }, h("h2", { id: "changed-h" }, "What changed"), changedBox));
+  await Promise.all([load(), loadCatalogue()]);
+  live()?.send({ type: "viewing", screen: "boundaries" });
+  return {
+    refresh: (ev) => (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync"].includes(ev.type)) && load(),
+    cleanup: () => live()?.send({ type: "viewing", screen: null }),
+  };
+}

@@ -1,0 +1,165 @@
+// Settings: safety on this phone, push, the pairing, my data, devices, deleting the account.
+
+import { action, api, day, field, fill, h, store } from "../lib.js";
+import { hasPin, removePin, setPin } from "../lock.js";
+import { pushState, turnPushOff, turnPushOn } from "../push.js";
+import { applyDiscreet } from "./shared.js";
+
+/** @import { Ctx, Shown } from "./shared.js" */
+/** @typedef {{id: string, current: boolean, created_at: string, last_used_at: string}} Device */
+
+/** @type {Record<string, string>} */
+const PUSH_WORDS = {
+  unsupported: "This browser can't show a pause while the app is closed. Keep the app open during time together.",
+  denied: "Notifications are blocked for this site in the browser's settings, so a pause can only reach you while the app is open.",
+  on: "This phone is told about a pause even when the app is closed or the screen is locked. The notification only says “Your partner needs a moment”.",
+  off: "Turn this on so a pause reaches this phone even when the app is closed. The notification only says “Your partner needs a moment”.",
+};
+
+/**
+ * The settings screen.
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ * @returns {Promise<Shown>}
+ */
+export async function settings(main, ctx) {
+  const who = await api("GET", "/me");
+  const paired = Boolean(who.pair_id);
+  const error = h("p", { class: "error", role: "alert" });
+  const status = h("p", { class: "muted", role: "status" });
+  const devicesBox = h("ul", { class: "list" });
+  await action(async () => {
+    /** @type {Device[]} */
+    const devices = await api("GET", "/me/devices");
+    fill(devicesBox, ...devices.map((d) => {
+      const item = h("li", {}, `${d.current ? "This device" : "A device"}: signed in ${day(d.created_at)}, last used ${day(d.last_used_at)} `);
+      if (!d.current) {
+        item.append(h("button", { type: "button", class: "secondary revoke-device", onclick: () => action(() => api("DELETE", `/me/devices/${d.id}`), {
+          box: error,
+          after: () => {
+            item.remove();
+            status.textContent = "That device is signed out. It can no longer see or send anything.";
+          },
+        }) }, "Sign it out"));
+      }
+      return item;
+    }));
+  }, { box: error });
+
+  const unpairConfirm = h("div", { hidden: true, class: "card" },
+    h("p", {}, "This ends the pairing now, for both of you. Everything you shared — the list, phrases, sessions and debriefs — is deleted. Your own account, aftercare and journal stay yours."),
+    h("button", { type: "button", class: "danger", id: "unpair-confirm", onclick: () => action(() => api("DELETE", "/pair"), {
+      box: error,
+      after: () => {
+        store.set("attune.paired", null);
+        window.dispatchEvent(new CustomEvent("attune:start"));
+        ctx.go("pair");
+      },
+    }) }, "Yes, unpair now"));
+  const exportData = () => action(async () => {
+    const data = await api("GET", "/me/export");
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    const a = h("a", { href: url, download: "my-data.json" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    status.textContent = "Your data was saved as my-data.json.";
+  }, { box: error });
+  // Its own error box: a wrong password is said right under the field, not far above.
+  const delError = h("p", { class: "error", role: "alert" });
+  const del = h("form", {
+    class: "card",
+    "aria-labelledby": "delete-h",
+    onsubmit: (e) => {
+      e.preventDefault();
+      const password = new FormData(del).get("del-password");
+      action(() => api("DELETE", "/me", { password }), {
+        box: delError,
+        fields: { password: "del-password" },
+        after: () => { localStorage.clear(); ctx.signedOut(); },
+      });
+    },
+  },
+  h("h2", { id: "delete-h" }, "Delete my account"),
+  h("p", {}, "This deletes your account and everything only you own. It can't be undone. You may want to save your data first."),
+  field("del-password", "Your password, to confirm", { type: "password", autocomplete: "current-password", required: true }),
+  delError,
+  h("button", { type: "submit", class: "danger" }, "Delete my account"));
+
+  const pinError = h("p", { class: "error", role: "alert" });
+  const pinForm = h("form", {
+    class: "stack",
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const pin = String(new FormData(pinForm).get("new-pin") ?? "");
+      if (!/^\d{4,12}$/.test(pin)) { pinError.textContent = "Use 4 to 12 digits."; return; }
+      await setPin(pin);
+      ctx.route();
+    },
+  }, field("new-pin", "A PIN for this device (4 to 12 digits)", { type: "password", inputmode: "numeric", autocomplete: "off" }), pinError,
+  h("button", { type: "submit" }, "Lock with this PIN"));
+
+  /**
+   * A checkbox kept in localStorage under `key`.
+   * @param {string} id
+   * @param {string} key
+   * @param {string} label
+   * @param {() => void} [after]
+   */
+  const toggle = (id, key, label, after) => {
+    const box = h("input", { id, type: "checkbox", checked: Boolean(store.get(key)), onchange: () => { store.set(key, box.checked || null); after?.(); } });
+    return h("label", { class: "inline", for: id }, box, label);
+  };
+
+  const pushBox = h("div", {});
+  /** @param {() => Promise<unknown>} change */
+  const pushButton = (change) => async () => {
+    await action(change, { box: error });
+    drawPush();
+  };
+  const drawPush = async () => {
+    let now = "unsupported";
+    try { now = await pushState(); } catch { /* no service worker yet */ }
+    fill(pushBox, h("p", {}, PUSH_WORDS[now]),
+      now === "off" ? h("button", { type: "button", class: "secondary", id: "push-on", onclick: pushButton(turnPushOn) }, "Notify this phone of a pause") : null,
+      now === "on" ? h("button", { type: "button", class: "secondary", onclick: pushButton(turnPushOff) }, "Stop notifying this phone") : null);
+  };
+  drawPush();
+  /** @param {string} path  logout or logout-all */
+  const signOut = async (path) => {
+    try { await turnPushOff(); } catch { /* the server forgets it with the device */ }
+    try { await api("POST", path); } catch { /* signed out here regardless */ }
+    ctx.signedOut();
+  };
+  const update = ctx.updates?.waiting;
+  fill(main,
+    h("h1", {}, "Settings"),
+    error, status,
+    update ? h("section", { class: "card" }, h("p", {}, "A new version of the app is ready."),
+      h("button", { type: "button", onclick: () => { ctx.updates.asked = true; update.postMessage({ type: "skip-waiting" }); } }, "Use the new version")) : null,
+    h("section", { class: "card", "aria-labelledby": "safety-h" },
+      h("h2", { id: "safety-h" }, "Safety on this phone"),
+      h("p", {}, "Quick exit (the yellow button, or pressing Shift three times) clears the screen and opens a weather page. It doesn't erase your browser history: the app's address stays there. Use a private window, or clear history, if that matters."),
+      toggle("discreet", "attune.discreet", "Discreet name and icon (shows as “Notes”)", () => { applyDiscreet(); ctx.route(); }),
+      h("p", { class: "muted" }, "An installed app keeps the name it was installed with; to change it, remove it from the home screen and install again."),
+      toggle("sound", "attune.sound", "Play a soft sound with an incoming pause when the phone can't vibrate"),
+      h("h3", {}, "App lock"),
+      hasPin() ? h("button", { type: "button", class: "secondary", onclick: () => { removePin(); ctx.route(); } }, "Remove the PIN") : pinForm,
+      h("p", { class: "muted" }, "The PIN stays on this device. The Pause button works even while the app is locked.")),
+    paired ? h("section", { class: "card", "aria-labelledby": "push-h" }, h("h2", { id: "push-h" }, "When the app is closed"), pushBox) : null,
+    h("section", { class: "card", "aria-labelledby": "pair-h" },
+      h("h2", { id: "pair-h" }, "Your pairing"),
+      paired ? [h("p", {}, "Either of you can end it at any time, without asking."),
+        h("button", { type: "button", class: "danger", id: "unpair", onclick: () => { unpairConfirm.hidden = false; unpairConfirm.querySelector("button")?.focus(); } }, "Unpair"), unpairConfirm]
+        : h("p", {}, h("a", { href: "#/pair" }, "Pair with your partner"))),
+    h("section", { class: "card", "aria-labelledby": "data-h" },
+      h("h2", { id: "data-h" }, "Your data"),
+      h("button", { type: "button", class: "secondary", onclick: exportData }, "Save a copy of my data")),
+    h("section", { class: "card", "aria-labelledby": "devices-h" },
+      h("h2", { id: "devices-h" }, "Signed-in devices"), devicesBox,
+      h("button", { type: "button", class: "secondary", id: "logout", onclick: () => signOut("/auth/logout") }, "Sign out on this device"),
+      h("button", { type: "button", class: "secondary", id: "logout-all", onclick: () => signOut("/auth/logout-all") }, "Sign out on every device")),
+    del);
+  return {};
+}
