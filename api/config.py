@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     min_checkin_seconds: Annotated[int, Field(ge=1)] = 60
     min_grace_seconds: Annotated[int, Field(ge=1)] = 10
     next_day_hours: Annotated[float, Field(gt=0, le=72)] = 20.0
+    # No asking again at once: after a partner's "not now" on an activity or phrase, how
+    # long before the other can raise it again; after a declined session (or a pause in
+    # one), the rest of the proposer's day, but at least this long.
+    cooling_item_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0
+    cooling_phrase_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24.0
+    cooling_session_min_hours: Annotated[float, Field(ge=0, le=24)] = 4.0
     scheduler_tick_seconds: Annotated[float, Field(gt=0, le=5)] = 0.25
     # How often an instance re-reads the log for its sockets' pairs, as a safety net.
     sweep_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -48,6 +49,17 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status, slug, title = 409, "conflict", "Conflict"
+
+
+class CoolingOff(Conflict):
+    """The partner said no to this a moment ago; it can be raised again from `opens_at`."""
+
+    slug, title = "cooling-off", "Not yet"
+
+    def __init__(self, what: str, *, opens_at: datetime) -> None:
+        super().__init__(f"Your partner said not now to {what}. It can be brought up again "
+                         "later; they can always bring it up themselves.",
+                         opens_at=opens_at.isoformat())
 
 
 class Invalid(DomainError):

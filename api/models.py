@@ -232,6 +232,18 @@ class Phrase(SQLModel, table=True):
     version: int = 1
 
 
+class CoolingOffHold(SQLModel, table=True):
+    """Someone said no to a topic: until `until`, only they can raise it again."""
+
+    __tablename__ = "cooling_off"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    pair_id: uuid.UUID = _pair_fk(index=True)
+    topic: str = Field(max_length=80)  # item:<digest> / phrase:<digest> / session / ...
+    held_by: uuid.UUID
+    until: datetime = _ts()
+
+
 class Aftercare(SQLModel, table=True):
     """A person's own aftercare wishes and what helps if they freeze; shared with the partner."""
 
@@ -270,6 +282,8 @@ class PracticeSession(SQLModel, table=True):
     # The check-in job carrying this token is the live one; a pause lifted starts a new
     # token, so an older job finds itself superseded and does nothing.
     checkin_token: uuid.UUID | None = None
+    # The proposer's time zone (IANA), for "not again today" after a decline.
+    timezone: str | None = Field(default=None, max_length=64)
 
 
 class Checkin(SQLModel, table=True):

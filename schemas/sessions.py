@@ -26,6 +26,10 @@ class SessionIn(Inbound):
         description="an unanswered check-in becomes a pause after this; null turns it off")
     scope: list[uuid.UUID] = Field(default_factory=list, max_length=100,
                                    description="agreed activities in scope")
+    timezone: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$",
+        description="my IANA time zone (e.g. Europe/Berlin): if my partner says not now, "
+        "I can propose again tomorrow, counted where I live")
 
 
 class ExtendIn(Inbound):

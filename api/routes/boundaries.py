@@ -121,13 +121,15 @@ async def answer_boundary(boundary_id: uuid.UUID, body: AnswerIn, member: PairMe
                           services: Svc) -> BoundaryOut:
     """Your answer: yes, maybe or no ("not now"). A no always lands at once."""
     return await boundaries.answer_boundary(db=services.db, hub=services.hub,
-                                            keyring=services.keyring, pair_id=member.pair_id,
+                                            keyring=services.keyring,
+                                            settings=services.settings, pair_id=member.pair_id,
                                             account_id=member.account_id,
                                             boundary_id=boundary_id, body=body)
 
 
 @router.get("/{boundary_id}/history")
 async def history(boundary_id: uuid.UUID, member: PairMember, services: Svc) -> HistoryOut:
-    """When this activity became agreed, maybe or not now; never who changed it."""
+    """When it was added and each time its limits became stricter; never who, never
+    when anyone agreed."""
     return await boundaries.history(db=services.db, pair_id=member.pair_id,
                                     boundary_id=boundary_id)

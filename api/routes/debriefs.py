@@ -65,6 +65,7 @@ async def save_draft(debrief_id: uuid.UUID, body: DebriefDraft, member: PairMemb
 async def submit(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
     """Finish; when you both have, you both see both at the same moment."""
     return await debriefs.submit(db=services.db, hub=services.hub, keyring=services.keyring,
+                                 settings=services.settings,
                                  pair_id=member.pair_id, account_id=member.account_id,
                                  debrief_id=debrief_id)
 
@@ -73,6 +74,7 @@ async def submit(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> De
 async def skip(debrief_id: uuid.UUID, member: PairMember, services: Svc) -> DebriefOut:
     """Not this time; your partner is told you skipped, nothing more."""
     return await debriefs.skip(db=services.db, hub=services.hub, keyring=services.keyring,
+                               settings=services.settings,
                                pair_id=member.pair_id, account_id=member.account_id,
                                debrief_id=debrief_id)
 

@@ -62,6 +62,7 @@ async def agree(phrase_id: uuid.UUID, member: PairMember, services: Svc) -> Phra
 async def withdraw(phrase_id: uuid.UUID, member: PairMember, services: Svc) -> Response:
     """Take a phrase out of use, at once."""
     await phrases.withdraw(db=services.db, hub=services.hub, keyring=services.keyring,
+                           settings=services.settings,
                            pair_id=member.pair_id, account_id=member.account_id,
                            phrase_id=phrase_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

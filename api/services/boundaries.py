@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import Conflict, CoolingOff, Invalid, NotFound
 from api.models import (
     Boundary,
     BoundaryAnswer,
@@ -28,7 +29,7 @@ from api.models import (
     utcnow,
 )
 from api.realtime.hub import Hub
-from api.services import events
+from api.services import cooling, events
 from schemas.boundaries import (
     AnswerIn,
     BoundaryEdit,
@@ -210,12 +211,16 @@ async def _label_taken(session: AsyncSession, keyring: Keyring, pair_id: uuid.UU
 
 async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
                        account_id: uuid.UUID, body: BoundaryIn) -> BoundaryOut:
-    """Adds an activity, open for both to answer."""
+    """Adds an activity, open for both to answer (not one the partner just said not now
+    to and that was taken off the list: that waits for its cooling-off time)."""
     try:
         async with db.write() as session:
             await events.lock_pair(session, pair_id)
             if await _label_taken(session, keyring, pair_id, body.label):
                 raise Conflict("That activity is already on your list.")
+            await cooling.check(session, pair_id=pair_id, asker=account_id,
+                                topic=cooling.item(keyring.digest(fold(body.label))),
+                                what="this activity")
             boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
                                      label=body.label, category=body.category)
             session.add(boundary)
@@ -230,8 +235,8 @@ async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uui
     return _out(boundary, keyring, None)
 
 
-async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                          account_id: uuid.UUID, boundary_id: uuid.UUID,
+async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                          pair_id: uuid.UUID, account_id: uuid.UUID, boundary_id: uuid.UUID,
                           body: AnswerIn) -> BoundaryOut:
     """Sets the caller's answer. A no always lands at once; a stale yes or maybe is 409."""
     async with db.write() as session:
@@ -243,7 +248,7 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
             raise Conflict("This activity changed since you saw it; here it is now.",
                            current=current.model_dump(mode="json"))
         changes = events.Recorder(session, keyring, pair_id, account_id)
-        await set_answer(changes, boundary, account_id, body.answer)
+        await set_answer(changes, boundary, account_id, body.answer, settings=settings)
     await changes.publish(hub)
     # The caller's other devices learn their own answer; the partner learns nothing.
     await hub.send_to_user(account_id, {"type": "boundary.answered", "id": str(boundary_id),
@@ -252,10 +257,18 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: 
 
 
 async def set_answer(recorder: events.Recorder, boundary: Boundary, account_id: uuid.UUID,
-                     answer: str) -> None:
+                     answer: str, *, settings: Settings) -> None:
     """Stores an answer inside the caller's unit of work (the pair locked) and tells both
-    partners when the combined state moved."""
+    partners when the combined state moved. A no holds the activity from being raised
+    again by the partner for a while; any other answer of the same person reopens it."""
     session, now = recorder.session, utcnow()
+    topic = cooling.item(boundary.label_digest)
+    if answer == "no":
+        await cooling.hold(session, pair_id=boundary.pair_id, topic=topic, held_by=account_id,
+                           until=now + timedelta(hours=settings.cooling_item_hours))
+    else:
+        await cooling.release(session, pair_id=boundary.pair_id, topic=topic,
+                              held_by=account_id)
     row = await session.get(BoundaryAnswer, (boundary.id, account_id))
     if row is None:
         session.add(BoundaryAnswer(boundary_id=boundary.id, account_id=account_id,
@@ -287,6 +300,9 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
         if body.label is not None and fold(body.label) != fold(old_label):
             if await _label_taken(session, keyring, pair_id, body.label, other_than=boundary.id):
                 raise Conflict("That activity is already on your list.")
+            await cooling.check(session, pair_id=pair_id, asker=account_id,
+                                topic=cooling.item(keyring.digest(fold(body.label))),
+                                what="this activity")
             boundary.label = keyring.encrypt(body.label, aad=_label_aad(boundary.id))
             boundary.label_digest = keyring.digest(fold(body.label))
             boundary.catalogue_key = None
@@ -372,6 +388,14 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: u
             item = items[key]
             if await _label_taken(session, keyring, pair_id, item["label"]):
                 continue
+            try:
+                await cooling.check(session, pair_id=pair_id, asker=account_id,
+                                    topic=cooling.item(keyring.digest(fold(item["label"]))),
+                                    what="one of these activities")
+            except CoolingOff:
+                if not body.all:
+                    raise
+                continue  # "all of them" leaves out what the partner just said no to
             boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
                                      label=item["label"], category=item["category"],
                                      catalogue_key=key)

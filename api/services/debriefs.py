@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Invalid, NotFound
@@ -182,8 +183,9 @@ async def _check_proposals(session: AsyncSession, pair_id: uuid.UUID,
             raise Invalid("proposals", "names an activity that is not on your list")
 
 
-async def _decide(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                  account_id: uuid.UUID, debrief_id: uuid.UUID, status: str) -> DebriefOut:
+async def _decide(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                  pair_id: uuid.UUID, account_id: uuid.UUID, debrief_id: uuid.UUID,
+                  status: str) -> DebriefOut:
     """Submits or skips; the second decision reveals both, in the same transaction."""
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
@@ -200,7 +202,8 @@ async def _decide(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUI
                 raise Conflict("Write something first, or skip it.")
             # A change toward no applies now, in this same unit of work.
             for boundary, answer in await _restrictive(session, pair_id, account_id, content):
-                await boundaries.set_answer(recorder, boundary, account_id, answer)
+                await boundaries.set_answer(recorder, boundary, account_id, answer,
+                                            settings=settings)
         entry.status, entry.updated_at = status, utcnow()
         await session.flush()
         entries = await _entries(session, debrief.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -11,12 +12,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Forbidden, Invalid, NotFound
-from api.models import Phrase
+from api.errors import Conflict, CoolingOff, Forbidden, Invalid, NotFound
+from api.models import Phrase, utcnow
 from api.realtime.hub import Hub
-from api.services import events, signals
+from api.services import cooling, events, signals
 from api.services.boundaries import fold
 from schemas.phrases import (
     PhraseIn,
@@ -94,11 +96,15 @@ def _new(keyring: Keyring, *, pair_id: uuid.UUID, account_id: uuid.UUID, text: s
 
 async def propose(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
                   account_id: uuid.UUID, body: PhraseIn) -> PhraseOut:
-    """Proposes a phrase; it is not active until the partner agrees."""
+    """Proposes a phrase; it is not active until the partner agrees. One the partner has
+    just withdrawn waits for its cooling-off time."""
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         if await _taken(session, keyring, pair_id, body.text):
             raise Conflict("That phrase is already in your deck.")
+        await cooling.check(session, pair_id=pair_id, asker=account_id,
+                            topic=cooling.phrase(keyring.digest(fold(body.text))),
+                            what="this phrase")
         phrase = _new(keyring, pair_id=pair_id, account_id=account_id, text=body.text,
                       moment=body.moment, kind=body.kind, tone=body.tone)
         session.add(phrase)
@@ -132,6 +138,14 @@ async def take_starter(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uui
             item = deck[key]
             if await _taken(session, keyring, pair_id, item["text"]):
                 continue
+            try:
+                await cooling.check(session, pair_id=pair_id, asker=account_id,
+                                    topic=cooling.phrase(keyring.digest(fold(item["text"]))),
+                                    what="one of these phrases")
+            except CoolingOff:
+                if not body.all:
+                    raise
+                continue
             phrase = _new(keyring, pair_id=pair_id, account_id=account_id, text=item["text"],
                           moment=item["moment"], kind=item["kind"], tone=item["tone"], key=key)
             session.add(phrase)
@@ -161,15 +175,19 @@ async def agree(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
     return _out(phrase, keyring, account_id)
 
 
-async def withdraw(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                   account_id: uuid.UUID, phrase_id: uuid.UUID) -> None:
-    """Either partner takes a phrase out of use, at once."""
+async def withdraw(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                   pair_id: uuid.UUID, account_id: uuid.UUID, phrase_id: uuid.UUID) -> None:
+    """Either partner takes a phrase out of use, at once; the other cannot propose it
+    again for a while."""
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         phrase = await _get(session, pair_id, phrase_id)
         if phrase.status == "withdrawn":
             return
         phrase.status, phrase.version = "withdrawn", phrase.version + 1
+        await cooling.hold(session, pair_id=pair_id, topic=cooling.phrase(phrase.text_digest),
+                           held_by=account_id,
+                           until=utcnow() + timedelta(hours=settings.cooling_phrase_hours))
         recorder = events.Recorder(session, keyring, pair_id, account_id)
         await recorder.record("phrase.withdrawn", {"id": str(phrase.id)})
     await recorder.publish(hub)

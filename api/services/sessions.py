@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,10 +29,11 @@ from api.models import (
     PairMember,
     PracticeSession,
     ScheduledJob,
+    SignalState,
     utcnow,
 )
 from api.realtime.hub import Hub
-from api.services import aftercare, events, pacing, signals
+from api.services import aftercare, cooling, events, pacing, signals
 from api.services.boundaries import label_of
 from schemas.sessions import (
     CheckinOut,
@@ -185,12 +186,15 @@ async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Setting
         await events.lock_pair(session, pair_id)
         if await _open(session, pair_id) is not None:
             raise Conflict("There is already a session proposed or under way.")
+        await _not_while_partner_stopped(session, pair_id, account_id, "time together")
+        await cooling.check(session, pair_id=pair_id, asker=account_id, topic=cooling.SESSION,
+                            what="time together today")
         if not await _scope_still_agreed(session, pair_id, scope):
             raise Invalid("scope", "only activities you have both agreed to can be in scope")
         practice = PracticeSession(
             pair_id=pair_id, proposed_by=account_id, length_seconds=body.length_seconds,
             checkin_every_seconds=body.checkin_every_seconds, grace_seconds=body.grace_seconds,
-            scope=scope)
+            scope=scope, timezone=body.timezone)
         session.add(practice)
         await session.flush()
         recorder = events.Recorder(session, keyring, pair_id, account_id)
@@ -201,6 +205,22 @@ async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Setting
         out = await _view(session, practice, keyring, db, account_id)
     await recorder.publish(hub)
     return out
+
+
+async def _not_while_partner_stopped(session: AsyncSession, pair_id: uuid.UUID,
+                                     asker: uuid.UUID, what: str) -> None:
+    """Nothing is asked of a partner whose own pause stands."""
+    theirs = await session.scalar(select(SignalState).where(
+        SignalState.pair_id == pair_id, col(SignalState.account_id) != asker,
+        SignalState.state == "paused"))
+    if theirs is not None:
+        raise Conflict(f"Your partner has paused. Asking for {what} waits until they lift "
+                       "their pause themselves.")
+
+
+def _cooling_until(settings: Settings, practice: PracticeSession) -> datetime:
+    return cooling.rest_of_day(utcnow(), practice.timezone,
+                               at_least=timedelta(hours=settings.cooling_session_min_hours))
 
 
 async def _transition(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
@@ -232,6 +252,9 @@ async def _transition(*, db: Database, hub: Hub, keyring: Keyring, settings: Set
         elif action in ("decline", "cancel"):
             practice.status = "declined" if action == "decline" else "cancelled"
             practice.ended_at = now
+            if action == "decline":
+                await cooling.hold(session, pair_id=pair_id, topic=cooling.SESSION,
+                                   held_by=account_id, until=_cooling_until(settings, practice))
             await recorder.record(f"session.{practice.status}", _summary(practice))
         elif action == "end":
             if practice.status != "active":
@@ -276,6 +299,14 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
         col(CheckinAnswer.checkin_id).in_(rounds), col(CheckinAnswer.answer) == "green"))
     ended = await recorder.record("session.ended", _summary(practice), actor_id=by)
     practice.end_seq = ended["seq"]
+    # Whoever paused during it: the other cannot propose time together again today.
+    paused = await session.scalars(select(Event.actor_id).distinct().where(
+        Event.pair_id == practice.pair_id, Event.type == "pause",
+        col(Event.seq) >= (practice.start_seq or 0), col(Event.actor_id).is_not(None)))
+    for member in paused:
+        assert member is not None
+        await cooling.hold(session, pair_id=practice.pair_id, topic=cooling.SESSION,
+                           held_by=member, until=_cooling_until(settings, practice))
     # Pending check-ins of this session will find it ended and do nothing. Touching
     # their rows here (under the pair lock) could deadlock with the scheduler, which
     # holds a job row and then takes the pair lock.
@@ -285,12 +316,16 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
 
 async def extend(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
                  account_id: uuid.UUID, session_id: uuid.UUID, seconds: int) -> SessionOut:
-    """Asks for more time; it only counts when the partner agrees."""
+    """Asks for more time; it only counts when the partner agrees. Not while the
+    partner's pause stands, and not again in a session where they said no to it."""
     async with db.write() as session:
         await events.lock_pair(session, pair_id)
         practice = await _get(session, pair_id, session_id)
         if practice.status != "active":
             raise Conflict("This session is not under way.")
+        await _not_while_partner_stopped(session, pair_id, account_id, "more time")
+        await cooling.check(session, pair_id=pair_id, asker=account_id,
+                            topic=cooling.extension(practice.id), what="more time this time")
         practice.extension_by, practice.extension_seconds = account_id, seconds
         recorder = events.Recorder(session, keyring, pair_id, account_id)
         await recorder.record("session.extension_asked", _summary(practice))
@@ -310,6 +345,9 @@ async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, pair_id:
             raise Conflict("No extension is waiting for an answer.")
         if agree and practice.extension_by == account_id:
             raise Forbidden("Your partner agrees to the extension you asked for.")
+        if not agree and practice.extension_by != account_id and practice.ends_at:
+            await cooling.hold(session, pair_id=pair_id, topic=cooling.extension(practice.id),
+                               held_by=account_id, until=practice.ends_at)
         recorder = events.Recorder(session, keyring, pair_id, account_id)
         if agree and practice.ends_at is not None and practice.extension_seconds:
             practice.ends_at += timedelta(seconds=practice.extension_seconds)

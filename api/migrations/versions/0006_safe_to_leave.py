@@ -18,6 +18,20 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('cooling_off',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('pair_id', sa.Uuid(), nullable=False),
+    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('held_by', sa.Uuid(), nullable=False),
+    sa.Column('until', api.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['pair_id'], ['pair.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('cooling_off', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cooling_off_pair_id'), ['pair_id'], unique=False)
+    with op.batch_alter_table('practice_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64),
+                                      nullable=True))
     op.create_table('reflection',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('account_id', sa.Uuid(), nullable=False),
@@ -38,6 +52,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('practice_session', schema=None) as batch_op:
+        batch_op.drop_column('timezone')
+    with op.batch_alter_table('cooling_off', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cooling_off_pair_id'))
+    op.drop_table('cooling_off')
     with op.batch_alter_table('reflection', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reflection_account_id'))
     op.drop_table('reflection')
