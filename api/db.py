@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
@@ -55,6 +57,23 @@ def _inline_sqlite(path: str) -> Any:
     return connect
 
 
+def keep_private(database: Path) -> None:
+    """The embedded database readable by this user only: its folder 0700, the file and
+    its journals 0600 (SQLite gives the journals the database file's own mode).
+
+    A folder owned by someone else, or shared and sticky like /tmp, is left as it is.
+    """
+    folder = database.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+        folder.chmod(0o700)
+    os.close(os.open(database, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     """An engine for the configured database, with SQLite tuned for durability."""
     url = settings.resolved_database_url
@@ -63,7 +82,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
             url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
         )
     path = url.split(":///", 1)[1]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    keep_private(Path(path))
     engine = create_async_engine(url, async_creator=_inline_sqlite(path), hide_parameters=True)
 
     @sa.event.listens_for(engine.sync_engine, "connect")

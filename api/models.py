@@ -44,7 +44,7 @@ class Account(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     username: str = Field(max_length=32, unique=True)
-    display_name: str = Field(max_length=64)
+    display_name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
     password_hash: str = Field(max_length=255)
     created_at: datetime = _ts(default_factory=utcnow)
 

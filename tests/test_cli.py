@@ -45,6 +45,27 @@ def test_the_embedded_default_starts_and_serves(tmp_path: Path) -> None:
     assert (tmp_path / "fresh" / "attune.db").exists()
 
 
+def test_the_data_folder_and_its_files_are_the_owners_only(tmp_path: Path) -> None:
+    import stat
+
+    from tests.support import ProcessServer, new_pair
+
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    (data / "attune.db").touch(mode=0o644)  # as an older version left it
+    server = ProcessServer({"ATTUNE_DATA_DIR": str(data)}).start()
+    try:
+        a, _ = new_pair(server)  # writes: the WAL and its index exist now
+        assert a.post("/boundaries", json={"label": "Holding hands"}).status_code == 201
+        files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.iterdir()}
+    finally:
+        server.stop()
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert {"attune.db", "attune.db-wal", "attune.db-shm", "keys.json", "vapid.pem"} <= set(
+        files), files
+    assert {name: mode for name, mode in files.items() if mode != 0o600} == {}
+
+
 def test_production_mode_refuses_default_secrets_and_debug(tmp_path: Path) -> None:
     refused = run(ATTUNE_ENVIRONMENT="production", ATTUNE_DEBUG="true",
                   ATTUNE_DATA_DIR=str(tmp_path))

@@ -27,7 +27,8 @@ router = APIRouter(tags=["accounts"])
 async def register(body: RegisterIn, services: Svc, address: ClientAddress) -> AccountOut:
     """Create an account."""
     services.limits.register.check(address)
-    return await accounts.register(db=services.db, hasher=services.hasher, body=body)
+    return await accounts.register(db=services.db, hasher=services.hasher,
+                                   keyring=services.keyring, body=body)
 
 
 @router.post("/auth/login")
@@ -77,7 +78,7 @@ async def change_password(body: PasswordChangeIn, principal: CurrentUser, servic
 @router.get("/me")
 async def me(principal: CurrentUser, services: Svc) -> MeOut:
     """Who is signed in, and their pair."""
-    return await accounts.get_me(db=services.db, principal=principal)
+    return await accounts.get_me(db=services.db, keyring=services.keyring, principal=principal)
 
 
 @router.get("/me/devices")

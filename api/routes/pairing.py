@@ -23,14 +23,16 @@ async def join(body: JoinIn, principal: CurrentUser, services: Svc,
                address: ClientAddress) -> JoinOut:
     """Join your partner with their code."""
     services.limits.join.check(address)
-    return await pairing.join(db=services.db, guesses=services.limits.guesses,
+    return await pairing.join(db=services.db, keyring=services.keyring,
+                              guesses=services.limits.guesses,
                               account_id=principal.account_id, code=body.code)
 
 
 @router.get("")
 async def get_pair(principal: CurrentUser, services: Svc) -> PairOut:
     """Your pair and partner."""
-    return await pairing.get_pair(db=services.db, account_id=principal.account_id)
+    return await pairing.get_pair(db=services.db, keyring=services.keyring,
+                                  account_id=principal.account_id)
 
 
 @router.delete("", status_code=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,7 @@ from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
-from api.services import aftercare, boundaries, debriefs, pairing, sessions
+from api.services import aftercare, boundaries, debriefs, names, pairing, sessions
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
 log = structlog.get_logger(__name__)
@@ -37,9 +37,9 @@ class Principal:
     expires_at: datetime
 
 
-def _account_out(account: Account) -> AccountOut:
+def _account_out(account: Account, keyring: Keyring) -> AccountOut:
     return AccountOut(id=account.id, username=account.username,
-                      display_name=account.display_name)
+                      display_name=names.display_name_of(account, keyring))
 
 
 def check_password_strength(password: str, username: str) -> None:
@@ -49,25 +49,24 @@ def check_password_strength(password: str, username: str) -> None:
         raise Invalid("password", "is too easy to guess; try a few unrelated words")
 
 
-async def register(*, db: Database, hasher: Hasher, body: RegisterIn) -> AccountOut:
+async def register(*, db: Database, hasher: Hasher, keyring: Keyring,
+                   body: RegisterIn) -> AccountOut:
     """Creates an account; 409 when the username is taken."""
     check_password_strength(body.password, body.username)
     async with db.read() as session:
         taken = await session.scalar(select(Account.id).where(Account.username == body.username))
     if taken:
         raise Conflict("That username is taken.")
-    account = Account(
-        username=body.username,
-        display_name=body.display_name or body.username,
-        password_hash=await hasher.hash(body.password),
-    )
+    account = Account(username=body.username, display_name="",
+                      password_hash=await hasher.hash(body.password))
+    account.display_name = names.seal(account.id, body.display_name or body.username, keyring)
     try:
         async with db.write() as session:
             session.add(account)
     except IntegrityError:
         raise Conflict("That username is taken.") from None
     log.info("account_registered", account_id=str(account.id))
-    return _account_out(account)
+    return _account_out(account, keyring)
 
 
 def _expiry(settings: Settings, created_at: datetime, last_used_at: datetime) -> datetime:
@@ -202,7 +201,7 @@ async def change_password(*, db: Database, hub: Hub, hasher: Hasher, throttle: L
     log.info("password_changed", account_id=str(account.id))
 
 
-async def get_me(*, db: Database, principal: Principal) -> MeOut:
+async def get_me(*, db: Database, keyring: Keyring, principal: Principal) -> MeOut:
     """The signed-in person and their pair, if any."""
     async with db.read() as session:
         account = await session.get(Account, principal.account_id)
@@ -211,7 +210,8 @@ async def get_me(*, db: Database, principal: Principal) -> MeOut:
         pair_id = await session.scalar(
             select(PairMember.pair_id).where(PairMember.account_id == account.id)
         )
-    return MeOut(id=account.id, username=account.username, display_name=account.display_name,
+    return MeOut(id=account.id, username=account.username,
+                 display_name=names.display_name_of(account, keyring),
                  pair_id=pair_id)
 
 
@@ -232,7 +232,7 @@ async def list_devices(*, db: Database, principal: Principal) -> list[DeviceOut]
 
 async def export(*, db: Database, keyring: Keyring, principal: Principal) -> ExportOut:
     """Everything this person owns; nothing the partner owns."""
-    me = await get_me(db=db, principal=principal)
+    me = await get_me(db=db, keyring=keyring, principal=principal)
     async with db.read() as session:
         account = await session.get(Account, principal.account_id)
         assert account is not None
@@ -242,12 +242,12 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
         signal_rows = [{"state": s.state, "set_at": s.set_at.isoformat()} for s in signals]
     pair = None
     if me.pair_id is not None:
-        current = await pairing.get_pair(db=db, account_id=principal.account_id)
+        current = await pairing.get_pair(db=db, keyring=keyring, account_id=principal.account_id)
         pair = {"pair_id": str(current.pair_id), "created_at": current.created_at.isoformat(),
                 "partner_display_name": current.partner.display_name}
     return ExportOut(
         exported_at=utcnow(),
-        account=_account_out(account),
+        account=_account_out(account, keyring),
         created_at=account.created_at,
         devices=await list_devices(db=db, principal=principal),
         pair=pair,

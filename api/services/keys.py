@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, select
 from api.crypto import Keyring, save_keyring
 from api.db import Database
 from api.models import (
+    Account,
     Aftercare,
     Boundary,
     DebriefEntry,
@@ -25,6 +26,7 @@ log = structlog.get_logger(__name__)
 
 # Every sealed column, with the associated data its values are bound to.
 SEALED: list[tuple[type[SQLModel], str, Callable[[Any], str]]] = [
+    (Account, "display_name", lambda r: f"account:{r.id}:display_name"),
     (Boundary, "label", lambda r: f"boundary:{r.id}:label"),
     (Phrase, "text", lambda r: f"phrase:{r.id}:text"),
     (Aftercare, "wishes", lambda r: f"aftercare:{r.account_id}"),

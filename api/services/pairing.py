@@ -19,7 +19,7 @@ from api.models import Account, Invite, Pair, PairMember, utcnow
 from api.ratelimit import TokenBuckets
 from api.realtime.hub import Hub
 from api.security import digest, new_invite_code, normalize_invite_code
-from api.services import debriefs
+from api.services import debriefs, names
 from schemas.pairing import InviteOut, JoinOut, PairOut, PartnerOut
 
 log = structlog.get_logger(__name__)
@@ -67,8 +67,8 @@ async def create_invite(*, db: Database, settings: Settings, account_id: uuid.UU
     return InviteOut(code=code, expires_at=expires_at)
 
 
-async def join(*, db: Database, guesses: TokenBuckets, account_id: uuid.UUID,
-               code: str) -> JoinOut:
+async def join(*, db: Database, keyring: Keyring, guesses: TokenBuckets,
+               account_id: uuid.UUID, code: str) -> JoinOut:
     """Pairs the caller with the code's owner."""
     async with db.read() as session:
         if await pair_of(session, account_id) is not None:
@@ -107,10 +107,11 @@ async def join(*, db: Database, guesses: TokenBuckets, account_id: uuid.UUID,
         partner = await session.get(Account, invite.account_id)
     assert partner is not None
     return JoinOut(pair_id=pair.id,
-                   partner=PartnerOut(id=partner.id, display_name=partner.display_name))
+                   partner=PartnerOut(id=partner.id,
+                                      display_name=names.display_name_of(partner, keyring)))
 
 
-async def get_pair(*, db: Database, account_id: uuid.UUID) -> PairOut:
+async def get_pair(*, db: Database, keyring: Keyring, account_id: uuid.UUID) -> PairOut:
     """The caller's pair; 404 when unpaired."""
     async with db.read() as session:
         pair_id = await pair_of(session, account_id)
@@ -119,7 +120,8 @@ async def get_pair(*, db: Database, account_id: uuid.UUID) -> PairOut:
     if pair is None or partner is None:
         raise NotFound(NOT_PAIRED)
     return PairOut(pair_id=pair.id, created_at=pair.created_at,
-                   partner=PartnerOut(id=partner.id, display_name=partner.display_name))
+                   partner=PartnerOut(id=partner.id,
+                                      display_name=names.display_name_of(partner, keyring)))
 
 
 async def leave_pair(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUID,

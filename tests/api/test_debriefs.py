@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from tests.api.test_accounts import assert_problem
 from tests.api.test_boundaries import add, answer, view
 from tests.api.test_sessions import start
-from tests.support import LiveServer, Person, ProcessServer, new_pair, register, sensitive
+from tests.support import (
+    LiveServer,
+    Person,
+    ProcessServer,
+    new_pair,
+    pair_up,
+    register,
+    sensitive,
+)
 
 
 def ended_session(a: Person, b: Person) -> str:
@@ -218,8 +226,9 @@ def _all_rows(server: LiveServer) -> str:
 
 
 def test_the_raw_database_holds_no_plaintext(server: LiveServer) -> None:
-    a, b = new_pair(server)
     marker = f"zz{uuid.uuid4().hex[:12]}"
+    a, b = register(server, display_name=f"Name {marker}"), register(server)
+    pair_up(a, b)
     item = add(a, f"Label {marker}")["id"]
     answer(a, item, "yes")
     phrase = a.post("/phrases", json={"text": f"Phrase {marker}", "moment": "during",
@@ -233,9 +242,15 @@ def test_the_raw_database_holds_no_plaintext(server: LiveServer) -> None:
     draft(a, debrief, marker)
     session_id = a.get("/debriefs").json()["items"][0]["session_id"]
     a.put(f"/sessions/{session_id}/next-day", json={"feeling": 3, "words": f"Day {marker}"})
+    assert marker not in _all_rows(server)
+    assert view(a, item)["label"] == f"Label {marker}"
+    a.delete("/pair")  # and what each keeps of their own words after that
     raw = _all_rows(server)
     assert raw and marker not in raw
-    assert view(a, item)["label"] == f"Label {marker}"
+    assert b.get("/me/reflections").json()["items"] == []
+    assert a.get("/me/reflections").json()["items"][0]["content"]["felt_good"] == (
+        f"good {marker}")
+    assert a.get("/me").json()["display_name"] == f"Name {marker}"
 
 
 def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
@@ -261,6 +276,7 @@ def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
         assert view(a, item)["label"] == "Rotating label"
         assert a.get("/me/journal").json()["items"][0]["text"] == "A note to keep"
         assert b.get("/pair/aftercare").json()["in_my_words"] == "Some water, please"
+        assert b.get("/pair").json()["partner"]["display_name"] == a.display_name
         with b.live() as lb:
             assert lb.expect("pause")["actor"] == a.id  # the sealed log replays
     finally:
@@ -270,4 +286,5 @@ def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "attune.db") as conn:
         labels = [r[0] for r in conn.execute("SELECT label FROM boundary")]
         bodies = [r[0] for r in conn.execute("SELECT body FROM event")]
-    assert all(v.split(".")[1] == ring["current"] for v in labels + bodies)
+        names = [r[0] for r in conn.execute("SELECT display_name FROM account")]
+    assert all(v.split(".")[1] == ring["current"] for v in labels + bodies + names)
