@@ -87,6 +87,10 @@ class Pair(SQLModel, table=True):
     review_every_days: int | None = None
     last_review_at: datetime | None = _ts(default=None, nullable=True)
     review_started_at: datetime | None = _ts(default=None, nullable=True)
+    # The pause's neutral name in discreet mode, agreed by both; and one suggested.
+    discreet_label: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # sealed
+    discreet_proposed: str | None = Field(default=None, sa_column=sa.Column(sa.Text))  # sealed
+    discreet_proposed_by: uuid.UUID | None = None
 
 
 class PairMember(SQLModel, table=True):

@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from schemas.base import Inbound, Outbound
+from schemas.base import Inbound, Outbound, plain_text
 
 
 class InviteOut(Outbound):
@@ -44,3 +44,18 @@ class PairOut(Outbound):
     pair_id: uuid.UUID
     partner: PartnerOut
     created_at: datetime
+
+
+class DiscreetIn(Inbound):
+    """A neutral name for the pause in discreet mode (it is still the pause)."""
+
+    label: Annotated[str, Field(min_length=1, max_length=24), AfterValidator(plain_text)]
+
+
+class DiscreetOut(Outbound):
+    """The pause's name in discreet mode, and a suggestion waiting, if any."""
+
+    label: str = Field(description='the agreed name, or "Hold on" until you agree on one')
+    agreed: bool
+    proposed: str | None
+    proposed_by_me: bool | None

@@ -323,6 +323,13 @@ class Redacted(_Envelope):
     data: dict[str, Any]
 
 
+class DiscreetEvent(_Envelope):
+    """A neutral name for the pause was suggested, or agreed (or set back to default)."""
+
+    type: Literal["discreet.proposed", "discreet.agreed"]
+    data: dict[str, Any]
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -332,7 +339,7 @@ class PairEnded(_Envelope):
 
 PairEvent = Annotated[
     SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | DebriefEvent | Redacted | PairEnded,
+    | CheckinEvent | DebriefEvent | DiscreetEvent | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 
@@ -340,7 +347,7 @@ ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | BoundaryAnswered | BoundaryRefresh | ReviewSummary
     | CheckinAnswered | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent
     | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | DebriefEvent | Redacted | PairEnded,
+    | CheckinEvent | DebriefEvent | DiscreetEvent | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ClientAddress, CurrentUser, Svc
-from api.services import pairing
-from schemas.pairing import InviteOut, JoinIn, JoinOut, PairOut
+from api.deps import ClientAddress, CurrentUser, PairMember, Svc
+from api.services import discreet, pairing
+from schemas.pairing import DiscreetIn, DiscreetOut, InviteOut, JoinIn, JoinOut, PairOut
 
 router = APIRouter(prefix="/pair", tags=["pairing"])
 
@@ -41,3 +41,33 @@ async def leave_pair(principal: CurrentUser, services: Svc) -> Response:
     await pairing.leave_pair(db=services.db, hub=services.hub, keyring=services.keyring,
                              account_id=principal.account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/discreet")
+async def discreet_name(member: PairMember, services: Svc) -> DiscreetOut:
+    """The pause's neutral name in discreet mode."""
+    return await discreet.read(db=services.db, keyring=services.keyring,
+                               pair_id=member.pair_id, account_id=member.account_id)
+
+
+@router.put("/discreet")
+async def propose_discreet_name(body: DiscreetIn, member: PairMember,
+                                services: Svc) -> DiscreetOut:
+    """Suggest a neutral name for the pause; it is used once your partner agrees."""
+    return await discreet.propose(db=services.db, hub=services.hub, keyring=services.keyring,
+                                  pair_id=member.pair_id, account_id=member.account_id,
+                                  label=body.label)
+
+
+@router.post("/discreet/agree")
+async def agree_discreet_name(member: PairMember, services: Svc) -> DiscreetOut:
+    """Agree to the name your partner suggested."""
+    return await discreet.agree(db=services.db, hub=services.hub, keyring=services.keyring,
+                                pair_id=member.pair_id, account_id=member.account_id)
+
+
+@router.delete("/discreet")
+async def clear_discreet_name(member: PairMember, services: Svc) -> DiscreetOut:
+    """Go back to the default name; either of you can, at once."""
+    return await discreet.clear(db=services.db, hub=services.hub, keyring=services.keyring,
+                                pair_id=member.pair_id, account_id=member.account_id)

@@ -18,6 +18,7 @@ from api.models import (
     Event,
     JournalEntry,
     NextDayNote,
+    Pair,
     Phrase,
     Reflection,
 )
@@ -28,6 +29,8 @@ log = structlog.get_logger(__name__)
 SEALED: list[tuple[type[SQLModel], str, Callable[[Any], str]]] = [
     (Account, "display_name", lambda r: f"account:{r.id}:display_name"),
     (Boundary, "label", lambda r: f"boundary:{r.id}:label"),
+    (Pair, "discreet_label", lambda r: f"pair:{r.id}:discreet-label"),
+    (Pair, "discreet_proposed", lambda r: f"pair:{r.id}:discreet-proposed"),
     (Phrase, "text", lambda r: f"phrase:{r.id}:text"),
     (Aftercare, "wishes", lambda r: f"aftercare:{r.account_id}"),
     (Event, "body", lambda r: f"event:{r.pair_id}:{r.seq}"),

@@ -159,3 +159,27 @@ def test_unpairing_keeps_each_persons_own_words_and_never_the_others(
     assert b.get("/me/journal").json()["items"][0]["text"] == "my own note"
     assert b.get("/me/aftercare").json()["wishes"] == ["quiet"]
     assert_problem(b.get("/debriefs"), 404)  # the shared rounds went with the pair
+
+
+def test_the_pauses_discreet_name_is_chosen_by_both(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    assert a.get("/pair/discreet").json() == {"label": "Hold on", "agreed": False,
+                                              "proposed": None, "proposed_by_me": None}
+    with b.live() as lb:
+        proposed = a.put("/pair/discreet", json={"label": sensitive(" Tea time ")}).json()
+        assert (proposed["label"], proposed["proposed"], proposed["proposed_by_me"]) == (
+            "Hold on", "Tea time", True)
+        assert lb.expect("discreet.proposed")["data"] == {"label": "Tea time"}
+        assert_problem(a.post("/pair/discreet/agree"), 403)  # the partner agrees
+        agreed = b.post("/pair/discreet/agree").json()
+        assert (agreed["label"], agreed["agreed"], agreed["proposed"]) == ("Tea time", True,
+                                                                            None)
+    assert a.get("/pair/discreet").json()["label"] == "Tea time"
+    assert_problem(b.post("/pair/discreet/agree"), 409)  # nothing waiting
+    for bad in ("", "x" * 25, "\u202eon dloH", "\u200b"):
+        assert_problem(a.put("/pair/discreet", json={"label": bad}), 422)
+    assert a.get("/pair/discreet").json()["label"] == "Tea time"  # refused, nothing changed
+    assert b.delete("/pair/discreet").json() == {"label": "Hold on", "agreed": False,
+                                                 "proposed": None, "proposed_by_me": None}
+    loner = register(server)
+    assert_problem(loner.get("/pair/discreet"), 404)

@@ -18,6 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('discreet_label', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('discreet_proposed', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('discreet_proposed_by', sa.Uuid(), nullable=True))
     op.create_table('cooling_off',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('pair_id', sa.Uuid(), nullable=False),
@@ -52,6 +56,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('pair', schema=None) as batch_op:
+        batch_op.drop_column('discreet_proposed_by')
+        batch_op.drop_column('discreet_proposed')
+        batch_op.drop_column('discreet_label')
     with op.batch_alter_table('practice_session', schema=None) as batch_op:
         batch_op.drop_column('timezone')
     with op.batch_alter_table('cooling_off', schema=None) as batch_op:
