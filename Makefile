@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_BIN := node_modules/.bin
 
-.PHONY: run test lint schemas topology clean
+.PHONY: run test lint schemas screenshots topology clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m api $(ARGS)
@@ -41,6 +41,12 @@ $(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The README's pictures: the browser tests write every screen to test-output/; this
+# copies the ones docs/ shows (run after `make test`).
+screenshots:
+	mkdir -p docs/screenshots
+	for f in docs/screenshots/*.png; do cp "test-output/screenshots/$$(basename $$f)" "$$f"; done
 
 topology: $(VENV)/.run-deps
 	$(BIN)/python scripts/topology.py $(ARGS)

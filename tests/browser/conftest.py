@@ -165,5 +165,15 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
     return a, b
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to an ignored folder on every run; `make screenshots` copies the ones
+# the README shows into docs/screenshots. A test never writes a tracked file.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+def shot(partner: Partner, name: str) -> Path:
+    """Saves what this phone shows now as test-output/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    partner.page.screenshot(path=str(path))
+    return path
 

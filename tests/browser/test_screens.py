@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, Partner, paired_phones, sign_in_via_api
+from tests.browser.conftest import Partner, paired_phones, shot, sign_in_via_api
 from tests.support import LiveServer
 
 AXE_OPTIONS = {
@@ -40,8 +40,7 @@ def check(p: Partner, name: str, scheme: str) -> None:
     assert violations == [], f"{name} ({scheme}): {violations}"
     assert page.evaluate(SMALL_TARGETS) == [], f"{name} ({scheme}) has small targets"
     assert not page.evaluate(SIDEWAYS), f"{name} ({scheme}) scrolls sideways"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"))
+    shot(p, f"{name}-{scheme}")
 
 
 def visit(p: Partner, server: LiveServer, route: str, heading: str) -> None:
