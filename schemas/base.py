@@ -27,17 +27,26 @@ _DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u206
 _VISIBLE = ("L", "N", "P", "S")
 
 
-def plain_text(value: str) -> str:
-    """Visible text of any script: NFC-normalised, trimmed, no control characters, no
-    direction overrides, and at least one character a person can see."""
+def plain_text(value: str, *, lines: bool = False) -> str:
+    """Visible text of any script: NFC-normalised, trimmed, no control characters (but
+    line breaks where `lines`), no direction overrides, and at least one character a
+    person can see."""
     value = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") for ch in value):
+    if lines:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and not (lines and ch == "\n")
+           for ch in value):
         raise ValueError("must not contain control characters")
     if any(ch in _DIRECTION_CONTROLS for ch in value):
         raise ValueError("must not contain text-direction controls")
     if not any(unicodedata.category(ch)[0] in _VISIBLE for ch in value):
         raise ValueError("must have at least one visible character")
     return value
+
+
+def paragraphs(value: str) -> str:
+    """Text a person writes in a box of several lines: plain text, line breaks kept."""
+    return plain_text(value, lines=True)
 
 
 DisplayName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(plain_text)]

@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from schemas.base import Inbound, Outbound, Seq, plain_text
+from schemas.base import Inbound, Outbound, Seq, paragraphs
 from schemas.boundaries import Answer
 
-Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(plain_text)]
+Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(paragraphs)]
 MyStatus = Literal["draft", "submitted", "skipped"]
 PartnerStatus = Literal["not_finished", "finished", "skipped"]
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from schemas.aftercare import AftercareOut
-from schemas.base import Inbound, Outbound, plain_text
+from schemas.base import Inbound, Outbound, paragraphs
 from schemas.boundaries import State
 
 SessionStatus = Literal["proposed", "active", "ended", "declined", "cancelled"]
@@ -104,7 +104,7 @@ class Timeline(Outbound):
     items: list[dict[str, Any]]
 
 
-NoteText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(plain_text)]
+NoteText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(paragraphs)]
 
 
 class NextDayIn(Inbound):

@@ -288,3 +288,17 @@ def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
         bodies = [r[0] for r in conn.execute("SELECT body FROM event")]
         names = [r[0] for r in conn.execute("SELECT display_name FROM account")]
     assert all(v.split(".")[1] == ring["current"] for v in labels + bodies + names)
+
+
+def test_writing_in_several_lines_keeps_the_lines(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    written = a.post("/me/journal", json={"text": "First thought.\r\nSecond, later.\n"})
+    assert written.status_code == 201, written.text
+    assert written.json()["text"] == "First thought.\nSecond, later."
+    debrief = open_debrief(a, b)
+    body = {"feeling": 3, "felt_good": "Slow.\nGentle."}
+    assert a.put(f"/debriefs/{debrief}/draft", json=body).json()["mine"]["felt_good"] == (
+        "Slow.\nGentle.")
+    # A name or a label is one line; a tab is still a control character anywhere.
+    assert_problem(a.post("/boundaries", json={"label": "Two\nlines"}), 422)
+    assert_problem(a.post("/me/journal", json={"text": "tab\there"}), 422)
