@@ -117,6 +117,12 @@ export class ApiError extends Error {
     this.detail = body?.detail || (status === 0
       ? (method === "GET" ? OFFLINE_LOAD : OFFLINE_SAVE)
       : "Something went wrong; nothing was changed.");
+    // A cooling-off time: say when it opens, in this person's own time.
+    const opensAt = /** @type {{opens_at?: string} | null} */ (body)?.opens_at;
+    if (opensAt) {
+      const when = new Date(opensAt).toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" });
+      this.detail = `${this.detail} (From ${when}.)`;
+    }
     /** @type {FieldProblem[]} */
     this.errors = body?.errors || [];
   }

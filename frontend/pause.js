@@ -1,5 +1,6 @@
 // The pause path, on its own: the live channel, the PAUSE / slow down / go-on
-// controls, the incoming-pause takeover and the sender's delivery status.
+// controls, the takeover (the one who stopped is cared for first, on their own screen;
+// the partner's screen says stop) and the sender's delivery status.
 // It imports nothing and needs nothing from app.js, so a pause still works when the
 // rest of the interface fails to load. The app listens to `attune:*` window events
 // and may call `window.attuneLive`.
@@ -11,10 +12,17 @@ const KEY = {
   paired: "attune.paired",
   outbox: "attune.outbox", // a pause/slow/resume not yet acknowledged by the server
   seenPause: "attune.seenPause", // the partner's pause seq this person acknowledged
-  partnerPause: "attune.partnerPause", // {seq, at, type} of the partner's standing signal
+  partnerPause: "attune.partnerPause", // {seq, at, type, cause} of the partner's standing signal
+  ownSeen: "attune.ownSeen", // the seq of my own signal whose calm screen I closed
   sound: "attune.sound",
+  discreet: "attune.discreet",
+  discreetLabel: "attune.discreetLabel", // the pause's neutral name, agreed by both
 };
-const DEAD_AFTER_MS = 15000;
+// The client pings every few seconds and counts a socket that answers nothing for
+// DEAD_AFTER_MS as gone, so "Connected" is never shown long after it stopped being true
+// (the server's own heartbeat is 10 s).
+const PING_EVERY_MS = 3000;
+const DEAD_AFTER_MS = 7000;
 const RECEIPT_WAIT_MS = 3000;
 const WELCOME_WAIT_MS = 8000;
 const PROBE_WAIT_MS = 4000; // back from the background: the socket must answer a ping soon
@@ -73,11 +81,16 @@ const clock = (/** @type {string | null | undefined} */ iso) => {
 const SIGNALS = new Set(["pause", "slow", "resume"]);
 
 /**
+ * A standing signal as the takeover tells it: when, and what set it.
+ * @typedef {{seq: number, at: string | null, type: string, cause?: string}} SignalInfo
+ */
+/**
  * @type {{
  *   ws: WebSocket | null, status: string, attempts: number, retryTimer: number,
- *   lastFrameAt: number, probeAt?: number, me: string | null, partner: string | null,
- *   partnerName: string, partnerOnline: boolean, lastSeq: number, resyncing?: boolean,
+ *   lastFrameAt: number, lastPingAt: number, probeAt?: number, me: string | null,
+ *   partner: string | null, partnerName: string, lastSeq: number, resyncing?: boolean,
  *   ahead: Set<number>, actorSeq: Record<string, number>, mine: string, theirs: string,
+ *   own: SignalInfo | null, ownOpen: boolean, theirOpen: boolean,
  *   pending: Pending | null, receiptTimer: number, sessionRunning: boolean,
  *   wakeLock: WakeLockSentinel | null, stopped: boolean,
  * }}
@@ -88,15 +101,18 @@ const state = {
   attempts: 0,
   retryTimer: 0,
   lastFrameAt: 0,
+  lastPingAt: 0,
   me: null,
   partner: null,
   partnerName: read("attune.partnerName", "Your partner"),
-  partnerOnline: false,
   lastSeq: 0,
   ahead: new Set(),
   actorSeq: {}, // user id -> seq of the signal event that set their state
   mine: "clear",
   theirs: "clear",
+  own: null, // my own standing signal, for my calm screen
+  ownOpen: false, // my calm screen is showing
+  theirOpen: false, // the partner's takeover is showing
   pending: null, // {id, type, seq?, receipt?, sentAt}
   receiptTimer: 0,
   sessionRunning: false,
@@ -120,7 +136,7 @@ function setStatus(status) {
       connected: "Connected",
       reconnecting: "Reconnecting…",
       connecting: "Connecting…",
-      offline: "Offline — a pause can't reach your partner, say it out loud",
+      offline: read(KEY.discreet) ? "Offline" : "Offline — a pause can't reach your partner, say it out loud",
       signedout: "Signed out",
       unpaired: "Not paired",
     };
@@ -224,10 +240,15 @@ function send(frame) {
   return false;
 }
 
-// No frame for 15 s (one missed heartbeat plus slack): the socket is dead.
-// An open socket with no welcome after 8 s (a lost hello) is just as dead.
+// A ping every few seconds; nothing heard for DEAD_AFTER_MS: the socket is dead, and the
+// header says so at once. An open socket with no welcome after 8 s (a lost hello) is
+// just as dead.
 setInterval(() => {
   if (!state.ws) return;
+  if (state.status === "connected" && Date.now() - state.lastPingAt >= PING_EVERY_MS) {
+    state.lastPingAt = Date.now();
+    send({ type: "ping" });
+  }
   const quiet = Date.now() - state.lastFrameAt;
   const probed = state.probeAt && state.lastFrameAt < state.probeAt && Date.now() - state.probeAt > PROBE_WAIT_MS;
   if (quiet > DEAD_AFTER_MS || probed || (state.status !== "connected" && quiet > WELCOME_WAIT_MS)) {
@@ -252,13 +273,6 @@ function onFrame(frame) {
       return onAck(frame);
     case "receipt":
       return onReceipt(frame);
-    case "presence":
-      if (frame.user_id === state.partner) {
-        state.partnerOnline = frame.online;
-        refreshPendingStatus();
-      }
-      emit("frame", frame);
-      return;
     case "error":
       if (state.pending && frame.id === state.pending.id && frame.code !== "unavailable") {
         clearPending();
@@ -276,7 +290,6 @@ function onWelcome(frame) {
   state.attempts = 0;
   state.me = frame.me;
   state.partner = frame.partner_id;
-  state.partnerOnline = frame.partner_online;
   if (frame.pair_id !== read(KEY.paired)) write(KEY.paired, frame.pair_id);
   if (frame.resync || frame.seq < state.lastSeq) {
     state.lastSeq = 0;
@@ -313,12 +326,15 @@ function applyWelcomeSignal(frame) {
       sentAt: Date.parse(sig.mine.set_at) || Date.now(),
       acked: true,
     };
+    setOwn({ seq: sig.mine.seq, at: sig.mine.set_at, type: state.pending.type, cause: sig.mine.cause });
   } else if (!sig.mine && state.pending && state.pending.acked) {
     clearPending();
+    setOwn(null);
   }
-  // The welcome says when the partner's standing signal was set, and its seq (for "seen").
+  // The welcome says when the partner's standing signal was set, its seq (for "seen")
+  // and what set it.
   const info = sig.theirs
-    ? { seq: sig.theirs.seq, at: sig.theirs.set_at, type: theirs === "paused" ? "pause" : "slow" }
+    ? { seq: sig.theirs.seq, at: sig.theirs.set_at, type: theirs === "paused" ? "pause" : "slow", cause: sig.theirs.cause }
     : null;
   if (info) write(KEY.partnerPause, info);
   setTheirs(theirs, info || read(KEY.partnerPause));
@@ -337,7 +353,9 @@ function onPairEvent(ev) {
     state.lastSeq += 1;
   }
   saveSeq();
-  if (ev.actor && ev.actor === state.partner) {
+  // Delivery receipts exist for stop signals only: nothing else tells the partner that
+  // this device has something of theirs.
+  if (ev.actor && ev.actor === state.partner && (ev.type === "pause" || ev.type === "slow")) {
     send({ type: "receipt", seq: ev.seq, status: "delivered" });
   }
   if (SIGNALS.has(ev.type)) onSignal(ev);
@@ -363,7 +381,7 @@ function onSignal(ev) {
     // partner's standing signal was set, which the welcome does not carry.
     const known = read(KEY.partnerPause);
     if (actor === state.partner && own === state.theirs && own !== "clear" && (!known || known.seq < ev.seq)) {
-      const info = { seq: ev.seq, at: ev.at, type: ev.type };
+      const info = { seq: ev.seq, at: ev.at, type: ev.type, cause: causeOf(ev) };
       write(KEY.partnerPause, info);
       setTheirs(own, info);
     }
@@ -372,15 +390,40 @@ function onSignal(ev) {
   state.actorSeq[actor] = ev.seq;
   if (actor === state.me) {
     state.mine = own;
-    if (own === "clear") clearPending();
-    else if (state.pending && state.pending.id === ev.id) state.pending.seq = ev.seq;
+    if (own === "clear") {
+      clearPending();
+      setOwn(null);
+    } else {
+      // Whatever set it (the button, a phrase, a check-in answer, a silence), the one
+      // who stopped sees whether it arrived.
+      if (!state.pending || (state.pending.id !== ev.id && state.pending.seq !== ev.seq)) {
+        state.pending = { id: ev.id, type: ev.type, seq: ev.seq, receipt: null, sentAt: Date.parse(ev.at) || Date.now(), acked: true };
+        clearTimeout(state.receiptTimer);
+        state.receiptTimer = setTimeout(refreshPendingStatus, RECEIPT_WAIT_MS);
+      } else {
+        state.pending.seq = ev.seq;
+      }
+      setOwn({ seq: ev.seq, at: ev.at, type: ev.type, cause: causeOf(ev) });
+    }
     renderMine();
+    refreshPendingStatus();
   } else if (actor === state.partner) {
-    const info = { seq: ev.seq, at: ev.at, type: ev.type };
+    const info = { seq: ev.seq, at: ev.at, type: ev.type, cause: causeOf(ev) };
     if (own !== "clear") write(KEY.partnerPause, info);
     setTheirs(own, info);
   }
   emit("signal", { mine: state.mine, theirs: state.theirs, pair: ev.data && ev.data.signal });
+}
+
+/**
+ * What set a signal event: button, phrase, checkin (with its answer) or silence.
+ * @param {Frame} ev
+ * @returns {string}
+ */
+function causeOf(ev) {
+  const cause = ev.data && ev.data.cause;
+  if (!cause) return "button";
+  return cause.kind === "checkin" && cause.answer === "unsure" ? "unsure" : cause.kind;
 }
 
 // ---------------------------------------------------------------- my own signal
@@ -392,6 +435,7 @@ function command(type) {
   write(KEY.outbox, { id, type });
   if (type !== "resume") {
     state.mine = type === "pause" ? "paused" : "slow";
+    setOwn({ seq: 0, at: new Date().toISOString(), type, cause: "button" });
     renderMine();
   }
   if (!send({ type, id })) reconnectNow();
@@ -447,22 +491,30 @@ function refreshPendingStatus() {
     delete el.dataset.status;
     return;
   }
+  if (p.type === "pause" || p.type === "slow") {
+    // The receipt wait runs out later: say so when it does.
+    clearTimeout(state.receiptTimer);
+    const left = RECEIPT_WAIT_MS - (Date.now() - p.sentAt);
+    if (left > 0 && !p.receipt) state.receiptTimer = setTimeout(refreshPendingStatus, left + 50);
+  }
   let status;
+  const fresh = Date.now() - p.sentAt < RECEIPT_WAIT_MS;
   if (p.receipt === "seen") status = "Seen";
   else if (p.receipt === "delivered") status = "Delivered";
-  else if (!p.acked || state.status !== "connected" || !state.partnerOnline
-           || Date.now() - p.sentAt >= RECEIPT_WAIT_MS) {
-    // Nothing says it arrived: the truth is that it has not, yet.
-    status = !p.acked && state.status === "connected" && Date.now() - p.sentAt < RECEIPT_WAIT_MS
-      ? "Sending…" : NOT_DELIVERED;
-  } else status = "Sent";
+  else if (p.acked && state.status === "connected" && fresh) status = "Sent";
+  else if (!p.acked && state.status === "connected" && fresh) status = "Sending…";
+  // Nothing says it arrived: the truth is that it has not, yet.
+  else status = NOT_DELIVERED;
   const label = p.type === "pause" ? "Your pause" : "Your slow-down";
-  el.hidden = false;
-  el.dataset.status = status;
-  el.textContent = "";
-  const strong = document.createElement("strong");
-  strong.textContent = status;
-  el.append(`${label}: `, strong);
+  for (const box of [el, $("own-status")]) {
+    if (!box) continue;
+    box.hidden = false;
+    box.dataset.status = status;
+    box.textContent = "";
+    const strong = document.createElement("strong");
+    strong.textContent = status;
+    box.append(`${label}: `, strong);
+  }
 }
 
 function renderMine() {
@@ -473,93 +525,214 @@ function renderMine() {
     resume.hidden = state.mine === "clear";
     resume.textContent = state.mine === "paused" ? "Lift my pause" : "Lift my slow-down";
   }
-  if (pauseBtn) pauseBtn.setAttribute("aria-pressed", String(state.mine === "paused"));
+  if (pauseBtn) {
+    pauseBtn.setAttribute("aria-pressed", String(state.mine === "paused"));
+    // In discreet mode the button wears the neutral name the two chose; it still pauses.
+    const name = read(KEY.discreet) ? discreetLabel() : "Pause";
+    pauseBtn.textContent = name;
+    $("pause-bar").setAttribute("aria-label", name);
+    const skip = document.getElementById("skip-pause");
+    if (skip) skip.textContent = `Skip to ${name}`;
+  }
   if (slow) slow.setAttribute("aria-pressed", String(state.mine === "slow"));
   document.documentElement.dataset.mine = state.mine;
 }
 
-// ---------------------------------------------------------------- the partner's signal
+// ---------------------------------------------------------------- the takeover
+
+/** @returns {string} */
+function discreetLabel() {
+  return read(KEY.discreetLabel) || "Hold on";
+}
+
+/**
+ * What my own screen says, by what set my signal; the one who stopped comes first.
+ * @param {SignalInfo} own
+ */
+function ownWords(own) {
+  const when = clock(own.at);
+  const name = state.partnerName;
+  if (own.type === "slow") {
+    return own.cause === "unsure"
+      ? `You weren't sure, so you're slowing down (${when}). That's a good answer. ${name} knows.`
+      : `You asked to slow down at ${when}. ${name} knows. Take the time you need.`;
+  }
+  const why = {
+    silence: `The check-in went unanswered, so Attune paused for you both at ${when}. That's all right.`,
+    phrase: `You said your stop words at ${when}, and that paused things for you both.`,
+    checkin: `You answered the check-in with stop at ${when}.`,
+  }[own.cause || "button"] || `You paused at ${when}.`;
+  return `${why} You're safe. Nothing needs to happen next.`;
+}
+
+/**
+ * What the partner's takeover says: honestly what caused it.
+ * @param {SignalInfo} info
+ */
+function theirWords(info) {
+  const when = clock(info.at);
+  const name = state.partnerName;
+  if (state.theirs !== "paused") {
+    return info.cause === "unsure"
+      ? `${name} isn't sure, so you're slowing down (${when}). Check in gently.`
+      : `${name} asked to slow down at ${when}. Check in with each other.`;
+  }
+  const why = {
+    silence: `${name} didn't answer the check-in, so Attune paused for you both (${when}). They may have frozen: stay near, speak softly, and let them come back in their own time.`,
+    phrase: `${name} said their stop words at ${when}.`,
+    checkin: `${name} answered the check-in with stop at ${when}.`,
+  }[info.cause || "button"] || `${name} paused at ${when}.`;
+  return `${why} Stop what you're doing; nothing needs to happen next.`;
+}
+
+/**
+ * My own standing signal changed (null: lifted). A new one opens my calm screen, unless
+ * I already closed it for this signal.
+ * @param {SignalInfo | null} own
+ */
+function setOwn(own) {
+  const before = state.own;
+  state.own = own;
+  if (!own) {
+    state.ownOpen = false;
+  } else if (!before || before.type !== own.type || (before.seq && before.seq !== own.seq)) {
+    state.ownOpen = read(KEY.ownSeen) !== own.seq || !own.seq;
+    if (state.ownOpen) loadOwnCare();
+  }
+  renderTakeover();
+}
 
 /**
  * @param {string} theirs  clear | slow | paused
- * @param {any} info  {seq, at, type} of the partner's standing signal, or null
+ * @param {SignalInfo | null} info  the partner's standing signal
  */
 function setTheirs(theirs, info) {
   const before = state.theirs;
   state.theirs = theirs;
   document.documentElement.dataset.theirs = theirs;
   const alert = $("alert");
-  const overlay = $("pause-overlay");
   if (theirs === "clear") {
-    if (overlay) overlay.hidden = true;
-    stopBreathing();
-    if (alert) {
-      alert.textContent = before !== "clear" ? `${state.partnerName} is ready to go on.` : "";
-    }
+    state.theirOpen = false;
+    if (alert) alert.textContent = "";
+    if (before !== "clear") calmNotice(`${state.partnerName} has lifted their pause. Go gently, and check in with each other.`);
     write(KEY.partnerPause, null);
+    renderTakeover();
     return;
   }
   const when = clock(info && info.at);
-  if (theirs === "paused") {
-    if (alert) alert.textContent = `Pause. ${state.partnerName} needs to stop now (${when}).`;
-    const already = info && read(KEY.seenPause) === info.seq;
-    showTakeover(info, when, already);
-    if (before !== "paused" && !already) buzz();
-  } else {
-    if (alert) alert.textContent = `${state.partnerName} would like to slow down (${when}).`;
-    showTakeover(info, when, read(KEY.seenPause) === (info && info.seq));
-    if (before === "clear") buzz(true);
+  const acknowledged = Boolean(info && read(KEY.seenPause) === info.seq);
+  if (alert) {
+    alert.textContent = theirs === "paused"
+      ? `${read(KEY.discreet) ? discreetLabel() : "Pause"}. ${state.partnerName} needs to stop now (${when}).`
+      : `${state.partnerName} would like to slow down (${when}).`;
   }
+  // A signal this person already acknowledged doesn't take over again (after a reload,
+  // say): the alert line keeps saying it stands until the partner lifts it.
+  const isNew = before !== theirs || !state.theirOpen;
+  if (isNew && !acknowledged) {
+    state.theirOpen = true;
+    loadAftercare();
+    if (theirs === "paused") buzz();
+    else if (before === "clear") buzz(true);
+  }
+  const overlay = $("pause-overlay");
+  overlay.dataset.seq = info && info.seq ? String(info.seq) : "";
+  $("pause-who").textContent = info ? theirWords(info) : "";
+  $("pause-ack").textContent = theirs === "paused" ? "I've seen it — I'm stopping" : "I've seen it — slowing down";
+  $("pause-ack").hidden = acknowledged;
+  $("pause-ack-done").hidden = !acknowledged;
+  renderTakeover();
 }
 
-/**
- * @param {any} info  {seq, at, type} of the partner's standing signal, or null
- * @param {string} when
- * @param {any} acknowledged  truthy once this person has seen it
- */
-function showTakeover(info, when, acknowledged) {
-  const overlay = $("pause-overlay");
+/** Shows, updates or closes the one takeover dialog: my part first, then theirs. */
+function renderTakeover() {
+  const overlay = /** @type {HTMLDialogElement} */ ($("pause-overlay"));
   if (!overlay) return;
-  const paused = state.theirs === "paused";
-  overlay.dataset.kind = paused ? "pause" : "slow";
-  $("pause-title").textContent = paused ? "Stop. Your partner paused." : "Slow down, gently.";
-  $("pause-who").textContent = paused
-    ? `${state.partnerName} paused at ${when}. Stop what you're doing; nothing needs to happen next.`
-    : `${state.partnerName} asked to slow down at ${when}. Check in with each other.`;
-  overlay.dataset.seq = info && info.seq ? String(info.seq) : "";
-  const ack = $("pause-ack");
-  const done = $("pause-ack-done");
-  ack.hidden = acknowledged;
-  done.hidden = !acknowledged;
-  // A pause this person already acknowledged doesn't take over again (after a reload,
-  // say): the alert line keeps saying it stands until the partner lifts it.
-  if (overlay.hidden && !acknowledged) {
-    overlay.hidden = false;
-    startBreathing();
-    loadAftercare();
-    if (!acknowledged) ack.focus();
+  const mine = state.ownOpen && state.own && state.mine !== "clear";
+  const theirs = state.theirOpen && state.theirs !== "clear";
+  const name = state.partnerName;
+  const discreet = Boolean(read(KEY.discreet));
+  $("own-part").hidden = !mine;
+  $("their-part").hidden = !theirs;
+  $("own-care-box").hidden = !mine;
+  $("their-care-box").hidden = !theirs;
+  // Already paused myself: "pause too" has nothing left to do.
+  $("pause-too").hidden = state.mine === "paused";
+  overlay.dataset.kind = theirs ? (state.theirs === "paused" ? "pause" : "slow") : "own";
+  let title = "";
+  if (mine && state.own) {
+    $("own-words").textContent = ownWords(state.own);
+    $("own-lift").textContent = state.mine === "paused" ? "Lift my pause" : "Lift my slow-down";
+    title = state.mine === "paused" ? "You paused." : "Slowing down.";
+    if (theirs) title += state.theirs === "paused" ? ` ${name} paused too.` : ` ${name} asked to slow down too.`;
+  } else if (theirs) {
+    title = state.theirs === "paused"
+      ? (discreet ? `${discreetLabel()}. ${name} needs a moment.` : `Stop. ${name} paused.`)
+      : "Slow down, gently.";
   }
+  $("pause-title").textContent = title;
+  const open = Boolean(mine || theirs);
+  if (open && !overlay.open) {
+    overlay.showModal();
+    startBreathing();
+    const ack = $("pause-ack");
+    // The first thing to reach: my own calm words, or "I've seen it".
+    if (theirs && !mine && !ack.hidden) ack.focus();
+    else $("pause-title").focus();
+  } else if (!open && overlay.open) {
+    overlay.close();
+  }
+  if (!open) stopBreathing();
+  refreshPendingStatus();
 }
 
 function acknowledge() {
   const overlay = $("pause-overlay");
   const seq = Number(overlay.dataset.seq) || (read(KEY.partnerPause) || {}).seq;
-  if (seq) {
-    send({ type: "receipt", seq, status: "seen" });
-    write(KEY.seenPause, seq);
-  }
+  const told = Boolean(seq) && send({ type: "receipt", seq, status: "seen" });
+  if (seq) write(KEY.seenPause, seq);
+  $("ack-words").textContent = told
+    ? `${state.partnerName} will see that you've seen it. Take all the time you need.`
+    : `Your phone isn't connected, so ${state.partnerName} can't see that you've seen it. Tell them out loud.`;
   $("pause-ack").hidden = true;
-  const done = $("pause-ack-done");
-  done.hidden = false;
+  $("pause-ack-done").hidden = false;
   $("pause-close").focus();
   emit("acknowledged", { seq });
 }
 
+/** Closes the partner's part of the takeover; their pause stands until they lift it. */
 function closeTakeover() {
-  $("pause-overlay").hidden = true;
-  stopBreathing();
-  const banner = $("pause-button");
-  if (banner) banner.focus();
+  state.theirOpen = false;
+  renderTakeover();
+  if (!$("pause-overlay").hasAttribute("open")) $("pause-button").focus();
+}
+
+/** Closes my own calm screen; my pause stays until I lift it. */
+function closeOwn() {
+  if (state.own) write(KEY.ownSeen, state.own.seq);
+  state.ownOpen = false;
+  renderTakeover();
+  if (!$("pause-overlay").hasAttribute("open")) $("pause-button").focus();
+}
+
+/**
+ * A calm, dismissible card (never alarm-coloured): said politely, once.
+ * @param {string} text
+ */
+function calmNotice(text) {
+  const box = document.getElementById("notices");
+  if (!box) return;
+  const card = document.createElement("div");
+  card.className = "card notice calm";
+  const words = document.createElement("p");
+  words.textContent = text;
+  const ok = document.createElement("button");
+  ok.type = "button";
+  ok.className = "secondary";
+  ok.textContent = "OK";
+  ok.addEventListener("click", () => card.remove());
+  card.append(words, ok);
+  box.append(card);
 }
 
 function buzz(soft = false) {
@@ -643,28 +816,48 @@ const WISHES = {
   shower: "A shower", "alone-time": "Time alone",
 };
 
+/**
+ * Fills a "what helps" box from an aftercare body (schemas/aftercare.py).
+ * @param {HTMLElement} box
+ * @param {any} care
+ * @param {string} freezeLabel
+ * @param {string} empty
+ */
+function showCare(box, care, freezeLabel, empty) {
+  box.replaceChildren();
+  const items = (care.wishes || []).map((/** @type {string} */ w) => WISHES[w] || w);
+  if (care.in_my_words) items.push(care.in_my_words);
+  if (care.if_i_freeze) items.push(`${freezeLabel} ${care.if_i_freeze}`);
+  if (!items.length) {
+    box.textContent = empty;
+    return;
+  }
+  const ul = document.createElement("ul");
+  for (const text of items) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    ul.append(li);
+  }
+  box.append(ul);
+}
+
 async function loadAftercare() {
   const box = $("pause-aftercare");
-  if (!box) return;
   try {
-    const care = await authed("/pair/aftercare");
-    box.replaceChildren();
-    const items = (care.wishes || []).map((/** @type {string} */ w) => WISHES[w] || w);
-    if (care.in_my_words) items.push(care.in_my_words);
-    if (care.if_i_freeze) items.push(`If they freeze: ${care.if_i_freeze}`);
-    if (!items.length) {
-      box.textContent = "They haven't written aftercare wishes yet. Ask gently what would help.";
-      return;
-    }
-    const ul = document.createElement("ul");
-    for (const text of items) {
-      const li = document.createElement("li");
-      li.textContent = text;
-      ul.append(li);
-    }
-    box.append(ul);
+    showCare(box, await authed("/pair/aftercare"), "If they freeze:",
+      "They haven't written aftercare wishes yet. Ask gently what would help.");
   } catch {
     box.textContent = "Their aftercare wishes can't be loaded right now. Ask gently what would help.";
+  }
+}
+
+async function loadOwnCare() {
+  const box = $("own-care");
+  try {
+    showCare(box, await authed("/me/aftercare"), "If I freeze:",
+      "Whatever you need right now is fine: water, a blanket, quiet, or some space.");
+  } catch {
+    box.textContent = "Whatever you need right now is fine: water, a blanket, quiet, or some space.";
   }
 }
 
@@ -712,12 +905,16 @@ function forgetPair() {
   write(KEY.partnerPause, null);
   state.pending = null;
   state.mine = "clear";
+  state.own = null;
+  state.ownOpen = false;
   if (state.ws) {
     const ws = state.ws;
     state.ws = null;
     try { ws.close(1000); } catch { /* closing */ }
   }
-  setTheirs("clear", null);
+  state.theirs = "clear";
+  state.theirOpen = false;
+  renderTakeover();
   showBar();
   setStatus(token() ? "unpaired" : "signedout");
 }
@@ -729,6 +926,9 @@ function showBar() {
 }
 
 function start() {
+  // After quick exit the app shows only a neutral page: nothing connects until the
+  // person comes back in (app.js starts it again then).
+  if (document.documentElement.dataset.exited === "true") return;
   state.stopped = false;
   const box = read(KEY.outbox);
   if (box && box.id && !state.pending) {
@@ -750,6 +950,21 @@ function stop() {
   setStatus("signedout");
 }
 
+/** Quick exit: drop the socket and what is on screen, without signing out. */
+function stopQuietly() {
+  state.stopped = true;
+  clearTimeout(state.retryTimer);
+  if (state.ws) {
+    const ws = state.ws;
+    state.ws = null;
+    try { ws.close(1000); } catch { /* closing */ }
+  }
+  state.ownOpen = state.theirOpen = false;
+  renderTakeover();
+  const bar = $("pause-bar");
+  if (bar) bar.hidden = true;
+}
+
 function wire() {
   const on = (/** @type {string} */ id, /** @type {() => void} */ fn) => {
     const el = $(id);
@@ -761,9 +976,25 @@ function wire() {
   on("pause-ack", acknowledge);
   on("pause-close", closeTakeover);
   on("pause-too", () => command("pause"));
-  document.addEventListener("keydown", (e) => {
-    const overlay = $("pause-overlay");
-    if (e.key === "Escape" && overlay && !overlay.hidden && $("pause-ack").hidden) closeTakeover();
+  on("own-close", closeOwn);
+  on("own-lift", () => command("resume"));
+  on("overlay-exit", () => emit("quick-exit", {}));
+  on("skip-pause", () => $("pause-button").focus());
+  const skip = document.getElementById("skip-pause");
+  if (skip) skip.addEventListener("click", (e) => e.preventDefault());
+  // Prompts are pinned just above the pause bar, whatever its height (text size, status).
+  const bar = $("pause-bar");
+  if (bar && "ResizeObserver" in window) {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty("--bar-height", `${bar.hidden ? 0 : bar.offsetHeight}px`);
+    }).observe(bar);
+  }
+  // Escape must not close an unacknowledged pause: it closes only what the person could
+  // close with a button (their own calm screen, or a pause they have said they've seen).
+  $("pause-overlay").addEventListener("cancel", (e) => {
+    e.preventDefault();
+    if (state.ownOpen) closeOwn();
+    else if ($("pause-ack").hidden) closeTakeover();
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
@@ -778,20 +1009,29 @@ function wire() {
     if (!state.stopped) reconnectNow();
   });
   window.addEventListener("offline", () => {
-    if (state.status !== "connected") setStatus("offline");
+    // The network is gone: say so at once, whatever the socket last said.
+    if (state.ws || state.status === "connected") {
+      setStatus("offline");
+      refreshPendingStatus();
+    }
   });
   window.addEventListener("attune:start", start);
   window.addEventListener("attune:stop", stop);
+  window.addEventListener("attune:stop-quietly", stopQuietly);
   window.addEventListener("attune:session-running", (e) => setSessionRunning(Boolean(/** @type {CustomEvent} */ (e).detail)));
   window.addEventListener("storage", (e) => {
     if (e.key === KEY.token || e.key === KEY.paired) start();
+    if (e.key === KEY.discreet || e.key === KEY.discreetLabel) renderMine();
   });
+  window.addEventListener("attune:discreet", renderMine);
 }
 
 /** @type {any} */ (window).attuneLive = {
   send,
   start,
   stop,
+  pause: () => command("pause"),
+  slow: () => command("slow"),
   reconnect: reconnectNow,
   get status() { return state.status; },
   get lastSeq() { return state.lastSeq; },

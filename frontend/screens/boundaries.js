@@ -1,7 +1,6 @@
 // The boundary list: each partner answers alone; only the combined state is shown.
 
 import { ANSWER_WORDS, STATE_WORDS, action, api, day, field, fill, h } from "../lib.js";
-import { live } from "./shared.js";
 
 /** @import { Shown } from "./shared.js" */
 /**
@@ -118,6 +117,8 @@ export async function boundaries(main) {
   fill(main,
     h("h1", {}, "Boundary list"),
     h("p", {}, "Each of you answers on your own. Something is agreed only while you both say yes; a “not now” from either of you always counts. Your partner never sees your answer, only where you both stand."),
+    h("p", { class: "muted", id: "not-consent" }, "Agreeing to something here is not agreeing to any moment. Either of you can say stop at any time, whatever the list says."),
+    h("h2", { id: "list-h" }, "Your list"),
     h("label", { for: "filter" }, "Show"), filterSelect,
     listError,
     listBox,
@@ -125,9 +126,7 @@ export async function boundaries(main) {
     h("details", { class: "card" }, h("summary", {}, "Suggestions to start from"), h("p", { class: "muted" }, "Take only what you want to talk about."), catalogueBox),
     h("section", { class: "card", "aria-labelledby": "changed-h" }, h("h2", { id: "changed-h" }, "What changed"), changedBox));
   await Promise.all([load(), loadCatalogue()]);
-  live()?.send({ type: "viewing", screen: "boundaries" });
   return {
     refresh: (ev) => (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync"].includes(ev.type)) && load(),
-    cleanup: () => live()?.send({ type: "viewing", screen: null }),
   };
 }

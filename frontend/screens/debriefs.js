@@ -20,6 +20,7 @@ import { action, api, day, field, fill, h, store } from "../lib.js";
  * @property {string | null} session_id
  * @property {string} created_at
  * @property {string | null} revealed_at
+ * @property {string | null} closed_at
  * @property {string} my_status
  * @property {string} partner_status
  * @property {Reflection | null} mine
@@ -47,13 +48,26 @@ function chart(points) {
     return pts.length ? h("svg:polyline", { class: key, points: pts.join(" ") }) : null;
   };
   /** @param {"mine" | "partner"} key */
-  const dots = (key) => points.map((p, i) => (p[key] ? h("svg:circle", { class: key, cx: x(i), cy: y(p[key]), r: 4 }) : null));
+  const dots = (key) => points.map((p, i) => {
+    const v = p[key];
+    if (!v) return null;
+    return key === "mine" ? h("svg:circle", { class: key, cx: x(i), cy: y(v), r: 4 })
+      : h("svg:rect", { class: key, x: x(i) - 4, y: y(v) - 4, width: 8, height: 8 });
+  });
   const desc = points.map((p) => `${day(p.at)}: you ${p.mine ?? "–"}${p.partner ? `, your partner ${p.partner}` : ""}`).join("; ");
-  return h("svg:svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `How safe you felt, 1 to 5, over time. ${desc || "No points yet."}` },
+  const svg = h("svg:svg", { class: "chart", viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `How safe you felt, 1 to 5, over time. ${desc || "No points yet."}` },
     h("svg:line", { class: "axis", x1: pad, y1: H - pad, x2: W - pad, y2: H - pad }),
     h("svg:line", { class: "axis", x1: pad, y1: pad, x2: pad, y2: H - pad }),
     h("svg:text", { x: 2, y: y(5) + 4 }, "5"), h("svg:text", { x: 2, y: y(1) + 4 }, "1"),
     line("mine"), line("partner"), dots("mine"), dots("partner"));
+  // The key says which line is whose: a solid line with round points is you, a dashed
+  // line with square points your partner (not only colour tells them apart).
+  const key = h("ul", { class: "chart-key" },
+    h("li", {}, h("svg:svg", { viewBox: "0 0 36 12", width: 36, height: 12, "aria-hidden": "true" },
+      h("svg:line", { class: "mine", x1: 0, y1: 6, x2: 36, y2: 6 }), h("svg:circle", { class: "mine", cx: 18, cy: 6, r: 4 })), "You"),
+    points.some((p) => p.partner) ? h("li", {}, h("svg:svg", { viewBox: "0 0 36 12", width: 36, height: 12, "aria-hidden": "true" },
+      h("svg:line", { class: "partner", x1: 0, y1: 6, x2: 36, y2: 6 }), h("svg:rect", { class: "partner", x: 14, y: 2, width: 8, height: 8 })), "Your partner (from what you've both shared)") : null);
+  return h("figure", { class: "chart-figure" }, svg, key);
 }
 
 /**
@@ -123,7 +137,7 @@ export async function debrief(main) {
     fill(chartBox, chart(feel.points));
     /** @type {Debrief[]} */
     const items = list.items;
-    const d = items.find((x) => x.id === openId) || items.find((x) => !x.revealed_at) || items[0];
+    const d = items.find((x) => x.id === openId) || items.find((x) => !x.revealed_at && !x.closed_at) || items[0];
     const parts = [];
     if (d) {
       openId = d.id;
@@ -131,6 +145,13 @@ export async function debrief(main) {
       if (d.revealed_at) {
         parts.push(h("h2", { id: "revealed-h" }, "You've both finished"), d.mine ? content(d.mine, "mine") : h("p", {}, "You skipped this one."),
           d.partner ? content(d.partner, "partner") : h("p", {}, PARTNER_STATUS[d.partner_status] || ""));
+      } else if (d.closed_at) {
+        // One of them skipped: nothing was shared, and each keeps their own words.
+        parts.push(h("h2", { id: "closed-h" }, "This one stays with each of you"),
+          h("p", {}, d.my_status === "skipped"
+            ? "You chose to skip it, so nothing was shared. That's fine."
+            : "Your partner chose to skip this one, so nothing was shared. What you wrote stays yours; only you can see it."),
+          d.mine ? content(d.mine, "mine") : null);
       } else if (d.my_status === "draft") {
         parts.push(h("p", { id: "partner-status" }, PARTNER_STATUS[d.partner_status]), editor(d));
       } else {

@@ -23,13 +23,15 @@ export async function pair(main, ctx) {
     return {};
   }
   store.set("attune.paired", null);
-  const codeBox = h("div", { class: "card", "aria-live": "polite" });
+  // Empty until a code is made: no bordered box with nothing in it.
+  const codeBox = h("div", { class: "card", "aria-live": "polite", hidden: true });
   const inviteError = h("p", { class: "error", role: "alert" });
   const joinError = h("p", { class: "error", role: "alert" });
   let poll = 0;
   const makeCode = () => action(async () => {
     const inv = await api("POST", "/pair/invites");
     const spoken = inv.code.split("").map((/** @type {string} */ c) => SPOKEN[c] || c).join(" ");
+    codeBox.hidden = false;
     fill(codeBox,
       h("p", {}, "Read this code to your partner, or show them the screen:"),
       h("p", { class: "code", id: "invite-code" }, inv.code),

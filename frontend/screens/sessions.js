@@ -1,11 +1,11 @@
 // Time together: suggest it, say yes, see the time left, answer check-ins, end it.
 
 import { STATE_WORDS, action, api, fill, h, store } from "../lib.js";
-import { WISH_WORDS, checkinButtons } from "./shared.js";
+import { WISH_WORDS, retirePrompts, showCheckin } from "./shared.js";
 
 /** @import { Child } from "../lib.js" */
 /** @import { Shown } from "./shared.js" */
-/** @typedef {{user_id: string, wishes?: string[], in_my_words?: string | null}} Aftercare */
+/** @typedef {{user_id: string, wishes?: string[], in_my_words?: string | null, if_i_freeze?: string | null}} Aftercare */
 /** @typedef {{id: string, label: string, state: string}} ScopeItem */
 
 // The API's names for the plan form's fields.
@@ -31,6 +31,8 @@ export async function session(main) {
     const cur = (await api("GET", "/sessions/current")).session;
     const myId = store.get("attune.me")?.id;
     if (!cur) {
+      const last = (await api("GET", "/sessions")).items[0];
+      const endedLately = last && last.status === "ended" && Date.now() - Date.parse(last.ended_at) < 6 * 3600 * 1000;
       /** @type {{id: string, label: string}[]} */
       const agreed = (await api("GET", "/boundaries")).items.filter((/** @type {{state: string}} */ i) => i.state === "agreed");
       const form = h("form", {
@@ -44,6 +46,8 @@ export async function session(main) {
             length_seconds: Number(f.get("s-length")) * 60,
             checkin_every_seconds: every ? every * 60 : null,
             scope: f.getAll("s-scope"),
+            // "Not now" from the partner waits until tomorrow where this person lives.
+            timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || null,
           });
         },
       },
@@ -58,7 +62,14 @@ export async function session(main) {
         agreed.length ? agreed.map((i) => h("label", { class: "inline" }, h("input", { type: "checkbox", name: "s-scope", value: i.id }), i.label))
           : h("p", { class: "muted" }, "Nothing is agreed yet. You can still just be close and talk.")),
       h("button", { type: "submit" }, "Suggest it"));
-      fill(box, h("p", {}, "Nothing planned. It starts only when you both say so, and either of you can stop it at any time."), form);
+      fill(box,
+        endedLately ? h("section", { class: "card", id: "after-together", "aria-labelledby": "after-h" },
+          h("h2", { id: "after-h" }, "Your time together has ended"),
+          h("p", {}, "Nothing needs to happen next. Be gentle with yourselves."),
+          h("ul", { class: "list" },
+            h("li", {}, h("a", { href: "#/aftercare" }, "Aftercare: what helps each of you now")),
+            h("li", {}, h("a", { href: "#/debrief" }, "Look back together, when you both want to")))) : null,
+        h("p", {}, "Nothing planned. It starts only when you both say so, and either of you can stop it at any time."), form);
       return;
     }
     const mineProposal = cur.proposed_by === myId;
@@ -85,12 +96,19 @@ export async function session(main) {
       };
       tick();
       ticker = setInterval(tick, 1000);
-      parts.unshift(h("h2", { id: "session-running" }, "You're together now"), left);
-      const c = cur.checkin;
-      if (c && !(myId in (c.answers || {}))) {
-        const status = h("p", { class: "muted", role: "status" });
-        parts.push(h("div", { class: "card" }, h("h3", {}, "Check-in: how is this for you?"), checkinButtons(cur.id, c.id, status), status));
+      parts.unshift(h("h2", { id: "session-running" }, "You're together now"), left,
+        h("p", { class: "muted" }, "Agreeing to time together isn't agreeing to any moment in it. Either of you can stop at any time."));
+      const partner = (cur.aftercare || []).find((/** @type {Aftercare} */ a) => a.user_id !== myId);
+      if (partner?.if_i_freeze) {
+        parts.push(h("section", { class: "card freeze", "aria-labelledby": "freeze-h" },
+          h("h3", { id: "freeze-h" }, "If your partner freezes or drifts away"),
+          h("p", {}, partner.if_i_freeze)));
       }
+      // The live check-in waits pinned above the pause bar, on whatever screen is open.
+      const c = cur.checkin;
+      const open = c && !c.my_answer && (!c.grace_until || Date.parse(c.grace_until) > Date.now());
+      if (open) showCheckin(cur.id, c.id, c.grace_until);
+      else retirePrompts("checkin");
       if (cur.extension && cur.extension.by === myId) {
         parts.push(h("p", { class: "muted" }, `You asked for ${Math.round(cur.extension.seconds / 60)} more minutes. It counts only if your partner agrees.`));
       } else if (cur.extension) {

@@ -24,11 +24,11 @@ def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
     a.page.locator("#pause-button").click()
     expect(b.page.locator("#pause-overlay")).to_be_visible()
     b.page.locator("#pause-ack").click()
-    a.page.locator("#resume-button").click()
+    a.page.locator("#own-lift").click()
     expect(b.page.locator("#pause-overlay")).to_be_hidden()
 
     for p in (a, b):
-        p.page.get_by_role("link", name="Debrief").click()
+        p.page.get_by_role("navigation").get_by_role("link", name="Debrief").click()
     a.page.get_by_role("button", name="Talk about the last pause").click()
     expect(b.page.locator("#debrief-form")).to_be_visible()  # opened live for B as well
 
@@ -49,4 +49,7 @@ def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
     for p, theirs in ((a, "Being asked first"), (b, "You stopped straight away")):
         expect(p.page.get_by_role("heading", name="You've both finished")).to_be_visible()
         expect(p.page.locator(".reveal[data-who=partner]")).to_contain_text(theirs)
-        expect(p.page.locator("svg.chart circle.partner")).to_have_count(1)
+        # The partner's point is a solid square, and the key says whose line is whose.
+        expect(p.page.locator("svg.chart rect.partner")).to_have_count(1)
+        expect(p.page.locator(".chart-key")).to_contain_text("You")
+        expect(p.page.locator(".chart-key")).to_contain_text("Your partner")

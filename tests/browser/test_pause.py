@@ -28,22 +28,33 @@ def test_pause_reaches_partner_within_a_second_and_is_seen(
     expect(overlay.locator("#pause-who")).to_contain_text("Alex paused at")
     expect(overlay.locator("#pause-aftercare")).to_contain_text("haven't written aftercare")
     expect(b.page.locator("#pause-ack")).to_be_focused()
-    expect(a.page.locator("#pause-status")).to_contain_text("Delivered")
+    # A's own screen comes first on A's phone, with the truth about delivery.
+    expect(a.page.locator("#pause-overlay")).to_be_visible()
+    expect(a.page.locator("#pause-title")).to_have_text("You paused.")
+    expect(a.page.locator("#own-status")).to_contain_text("Delivered")
 
     b.page.locator("#pause-ack").click()
-    expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
+    expect(a.page.locator("#own-status strong")).to_have_text("Seen")
     expect(b.page.locator("#pause-ack-done")).to_be_visible()
 
     # Only the one who paused can lift it; B's own controls offer no way to.
     expect(b.page.locator("#resume-button")).to_be_hidden()
-    a.page.locator("#resume-button").click()
+    expect(b.page.locator("#own-lift")).to_be_hidden()
+    a.page.locator("#own-lift").click()
     expect(overlay).to_be_hidden()
-    expect(b.page.locator("#alert")).to_contain_text("Alex is ready to go on")
+    expect(a.page.locator("#pause-overlay")).to_be_hidden()
+    # Gently, never in alarm red, and B can put it away.
+    lifted = b.page.locator(".notice.calm", has_text="Alex has lifted their pause")
+    expect(lifted).to_be_visible()
+    expect(b.page.locator("#alert")).to_have_text("")
+    lifted.get_by_role("button", name="OK").click()
+    expect(lifted).to_be_hidden()
     expect(a.page.locator("#pause-status")).to_be_hidden()
 
     # B slows down: A gets the softer takeover, and B sees it delivered.
     b.page.locator("#slow-button").click()
     expect(a.page.locator("#alert")).to_contain_text("Sam would like to slow down")
+    expect(a.page.locator("#pause-ack")).to_have_text("I've seen it — slowing down")
     expect(b.page.locator("#pause-status strong")).to_have_text("Delivered")
 
 
@@ -119,7 +130,6 @@ def test_takeover_holds_still_under_reduced_motion_and_is_keyboard_reachable(
     expect(b.page.locator("#pause-close")).to_be_focused()
     b.page.keyboard.press("Enter")
     expect(b.page.locator("#pause-overlay")).to_be_hidden()
-    # From the top of any page, Tab reaches the skip link, then quick exit.
     b.page.reload()
     expect(b.page.locator("#conn-status")).to_contain_text("Connected")
     # Acknowledged already: no second takeover, but the pause still shows until lifted,
@@ -129,7 +139,11 @@ def test_takeover_holds_still_under_reduced_motion_and_is_keyboard_reachable(
     a.page.reload()
     expect(a.page.locator("#pause-status strong")).to_have_text("Seen")
     expect(a.page.locator("#resume-button")).to_be_visible()
+    # From the top of any page: the skip link, then "Skip to Pause", which takes one Enter
+    # to the PAUSE button; quick exit comes right after.
     b.page.keyboard.press("Tab")
-    expect(b.page.locator(".skip")).to_be_focused()
+    expect(b.page.locator(".skip").first).to_be_focused()
     b.page.keyboard.press("Tab")
-    expect(b.page.locator("#quick-exit")).to_be_focused()
+    expect(b.page.locator("#skip-pause")).to_be_focused()
+    b.page.keyboard.press("Enter")
+    expect(b.page.locator("#pause-button")).to_be_focused()

@@ -28,11 +28,49 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 }).map(el => el.id || el.textContent.trim().slice(0, 30) || el.outerHTML.slice(0, 60))"""
 SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
+# At 200 % text: nothing a person reads or taps spills out of its box, leaves the screen,
+# or lies on top of another control in the same layer (the page, the fixed header and
+# pause bar, or an open dialog, where only the dialog counts).
+CRAMPED = """() => {
+  const dialog = document.querySelector('dialog[open]');
+  const scope = dialog || document;
+  // checkVisibility: not inside a closed <details> (its content keeps a layout box).
+  const seen = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && el.checkVisibility({visibilityProperty: true}); };
+  const name = el => el.id || el.textContent.trim().slice(0, 40) || el.tagName;
+  const layer = el => { for (let e = el; e; e = e.parentElement) {
+    const p = getComputedStyle(e).position; if (p === 'fixed' || p === 'sticky') return e; }
+    return null; };
+  const problems = [];
+  const texts = 'button, a, label, summary, select, .conn, .brand, h1, h2, h3, p, li';
+  // Wholly off the screen on purpose (a skip link until it has focus) is not "cut off".
+  const away = el => { const r = el.getBoundingClientRect();
+    return r.right <= 0 || r.left >= innerWidth; };
+  for (const el of scope.querySelectorAll(texts)) {
+    if (!seen(el) || away(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.right > innerWidth + 1 || r.left < -1) problems.push(['cut off', name(el)]);
+    if (getComputedStyle(el).display !== 'inline' && el.scrollWidth > el.clientWidth + 1)
+      problems.push(['spills out of its box', name(el)]);
+  }
+  const taps = 'button, a, input, select, textarea, summary, .conn, .brand';
+  const controls = [...scope.querySelectorAll(taps)].filter(el => seen(el) && !away(el));
+  for (let i = 0; i < controls.length; i++) for (let j = i + 1; j < controls.length; j++) {
+    const [a, b] = [controls[i], controls[j]];
+    if (a.contains(b) || b.contains(a) || layer(a) !== layer(b)) continue;
+    const [p, q] = [a.getBoundingClientRect(), b.getBoundingClientRect()];
+    const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    if (w > 1 && h > 1) problems.push(['overlaps', name(a), name(b)]);
+  }
+  return problems;
+}"""
+
 axe = Axe()
 
 
 def check(p: Partner, name: str, scheme: str) -> None:
-    """Runs axe, the size checks and takes the screenshot of what is on screen now."""
+    """Runs axe, the size checks, the same at 200 % text, and keeps screenshots of both."""
     page = p.page
     results = axe.run(page, options=AXE_OPTIONS)
     violations = [(v["id"], [n["target"] for n in v["nodes"]][:5])
@@ -41,6 +79,15 @@ def check(p: Partner, name: str, scheme: str) -> None:
     assert page.evaluate(SMALL_TARGETS) == [], f"{name} ({scheme}) has small targets"
     assert not page.evaluate(SIDEWAYS), f"{name} ({scheme}) scrolls sideways"
     shot(p, f"{name}-{scheme}")
+    # Style set through the DOM (the CSP refuses an injected <style>): 200 % text.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    try:
+        page.wait_for_timeout(50)  # one layout; nothing is asserted about time
+        assert page.evaluate(CRAMPED) == [], f"{name} ({scheme}) at 200 % text"
+        assert not page.evaluate(SIDEWAYS), f"{name} ({scheme}) scrolls sideways at 200 %"
+        shot(p, f"{name}-{scheme}-200")
+    finally:
+        page.evaluate("document.documentElement.style.fontSize = ''")
 
 
 def visit(p: Partner, server: LiveServer, route: str, heading: str) -> None:
@@ -85,12 +132,16 @@ def test_every_screen_is_accessible_in_light_and_dark(
     expect(b.page.get_by_role("button", name="Yes, let's start")).to_be_visible()
     check(b, "session", scheme)
 
-    # The incoming pause, as the partner sees it, and the sender's status.
+    # The incoming pause, as the partner sees it, and the one who paused, on their own.
     b.page.locator("#pause-button").click()
     expect(a.page.locator("#pause-overlay")).to_be_visible()
     expect(a.page.locator("#pause-aftercare")).to_contain_text("A blanket")
     check(a, "pause-incoming", scheme)
     a.page.locator("#pause-ack").click()
+    expect(b.page.locator("#own-status strong")).to_have_text("Seen")
+    expect(b.page.locator("#own-care")).to_contain_text("A blanket")
+    check(b, "pause-own", scheme)
+    b.page.locator("#own-close").click()
     expect(b.page.locator("#pause-status strong")).to_have_text("Seen")
     check(b, "pause-sent", scheme)
     b.page.locator("#resume-button").click()

@@ -70,10 +70,13 @@ def test_sign_up_pair_answer_live_phrase_and_session(
     a.page.get_by_role("button", name="Agree to use it").click()
     a.page.locator("li.phrase", has_text="Is this still good?").get_by_role(
         "button", name="Say it").click()
-    said = b.page.locator(".notice.said")
+    said = b.page.locator(".prompt.said")
     expect(said).to_contain_text("Your partner says: “Is this still good?”")
     said.get_by_role("button", name="Yes, keep going").click()
-    expect(a.page.locator(".notice.said")).to_contain_text("“Yes, keep going”")
+    reply = a.page.locator(".prompt.said")
+    expect(reply).to_contain_text("“Yes, keep going”")
+    reply.get_by_role("button", name="OK").click()
+    expect(reply).to_have_count(0)
 
     # A suggests time together with the agreed activity; B accepts; both see it running.
     a.page.get_by_role("link", name="Session").click()
@@ -93,4 +96,5 @@ def test_sign_up_pair_answer_live_phrase_and_session(
     expect(a.page.locator("html")).to_have_attribute("data-wake", "on")
     a.page.get_by_role("button", name="End it now").click()
     expect(b.page.get_by_role("heading", name="Suggest time together")).to_be_visible()
+    expect(b.page.get_by_role("heading", name="Your time together has ended")).to_be_visible()
     expect(b.page.locator("html")).to_have_attribute("data-wake", "off")
