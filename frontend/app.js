@@ -2,18 +2,21 @@
 // function that fills <main>, and a `refresh` that redraws only its live parts when an
 // event arrives, so nothing a person is typing is lost. The pause lives in pause.js.
 
+import { EXITED, forgetThisDevice, forgettingUnfinished, maskAsNotes, NOTES_ONLY, neutralState, unmask } from "./exit.js";
 import { ApiError, h, store } from "./lib.js";
 import { checkLock, lockScreen } from "./lock.js";
+import { keepDiscreetLabel, refreshDiscreetLabel, tellDiscretion } from "./push.js";
 import { welcome } from "./screens/accounts.js";
 import { aftercare } from "./screens/aftercare.js";
 import { boundaries } from "./screens/boundaries.js";
 import { debrief } from "./screens/debriefs.js";
 import { home } from "./screens/home.js";
+import { notes } from "./screens/notes.js";
 import { pair } from "./screens/pairing.js";
 import { phrases } from "./screens/phrases.js";
 import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
-import { appName, applyDiscreet, globalNotice, notice } from "./screens/shared.js";
+import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
 
 /** @import { LiveEvent, Screen, Shown, Updates } from "./screens/shared.js" */
 
@@ -25,6 +28,8 @@ const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
 /** @type {(Shown & {name: string, token: number}) | null} */
 let current = null;
 let routing = 0;
+/** The route last shown, to tell a new screen from a redraw of the same one. */
+let shownBefore = "";
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /**
@@ -32,13 +37,64 @@ const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.
  * @param {string} name
  */
 export function go(name) {
+  // replace, never push: the whole app is ONE history entry, so after quick exit Back
+  // has no screen of it to go back to.
   if (location.hash === `#/${name}`) route();
-  else location.hash = `#/${name}`;
+  else location.replace(`#/${name}`);
 }
+
+// ---- leaving safely: after quick exit or the second PIN, only Notes shows (exit.js)
+let comingBack = false;
+
+/**
+ * The plain Notes page instead of the app; its "Sign in to sync" is the way back.
+ * @param {HTMLElement} main
+ */
+function showNotes(main) {
+  ++routing;
+  current?.cleanup?.();
+  current = null;
+  maskAsNotes();
+  // Not even the address names a screen of the app.
+  if (location.hash) history.replaceState(null, "", location.pathname);
+  byId("nav").hidden = true;
+  notes(main, { onSync: () => { comingBack = true; route(); } });
+}
+
+/**
+ * Whether the person may leave the Notes page now: after quick exit, with the PIN if one
+ * is set; after the second PIN, once this device has forgotten the app (to sign in).
+ * @param {HTMLElement} main
+ * @param {"exited" | "notes"} neutral
+ */
+async function mayLeaveNotes(main, neutral) {
+  if (neutral === "notes") {
+    if (forgettingUnfinished()) await forgetThisDevice();
+    unmask();
+    return true;
+  }
+  if (!(await checkLock())) {
+    lockScreen(main, async () => {
+      if (!(await checkLock())) comingBack = false; // the second PIN: Notes, for good
+      route();
+    });
+    return false;
+  }
+  store.set(EXITED, null);
+  unmask();
+  applyDiscreet();
+  tellDiscretion();
+  window.dispatchEvent(new CustomEvent("attune:start"));
+  return true;
+}
+// ---- end of leaving safely
 
 /** Shows the screen the address asks for, or the one this person may see instead. */
 async function route() {
   const main = byId("main");
+  const neutral = neutralState();
+  if (neutral && !comingBack) return showNotes(main);
+  if (neutral && !(await mayLeaveNotes(main, neutral))) return;
   if (!(await checkLock())) {
     lockScreen(main, route);
     return;
@@ -50,6 +106,7 @@ async function route() {
   if (!signedIn && !OPEN.has(name)) name = "welcome";
   if (signedIn && name === "welcome") name = paired ? "home" : "pair";
   if (signedIn && !paired && (PAIRED_ONLY.has(name) || name === "home")) name = "pair";
+  if (signedIn) store.set(NOTES_ONLY, null); // signed in again after the second PIN
   current?.cleanup?.();
   byId("nav").hidden = !signedIn;
   for (const a of document.querySelectorAll("#nav a")) {
@@ -82,10 +139,21 @@ async function route() {
   }
   const heading = main.querySelector("h1");
   document.title = `${heading ? heading.textContent : "Attune"} · ${appName()}`;
+  if (name !== shownBefore) {
+    // A new screen starts at its top, and its heading takes the focus, so a screen
+    // reader says where the person now is and Tab goes on from there. (Not when the app
+    // opens: then Tab starts at the skip links and Quick exit.)
+    window.scrollTo(0, 0);
+    if (heading && shownBefore) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+  shownBefore = name;
 }
 
 // Device preferences outlive a sign-out; everything about the person does not.
-const DEVICE_KEYS = new Set(["attune.pin", "attune.discreet", "attune.sound"]);
+const DEVICE_KEYS = new Set(["attune.pin", "attune.pin2", "attune.discreet", "attune.sound"]);
 
 /** Forgets the person on this device (not its preferences) and shows the welcome. */
 export function signedOut() {
@@ -109,6 +177,7 @@ window.addEventListener("attune:event", (e) => {
   const ev = detail(e);
   globalNotice(ev);
   if (ev.type === "pause") store.set("attune.lastPauseSeq", ev.seq);
+  if (ev.type === "discreet.agreed") keepDiscreetLabel(ev.data?.label);
   if (current?.refresh) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => refresh(ev), 30);
@@ -126,14 +195,21 @@ function refresh(ev) {
   Promise.resolve().then(() => redraw(ev)).catch(() => {});
 }
 window.addEventListener("attune:resync", () => refresh({ type: "resync" }));
-window.addEventListener("attune:welcome", () => refresh({ type: "welcome" }));
+window.addEventListener("attune:welcome", () => {
+  refresh({ type: "welcome" });
+  syncPrompts();
+});
+// Frames that are not pair events (nothing of them is kept in the log): redraw, or
+// retire a check-in this person answered on another device.
+const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated"]);
 window.addEventListener("attune:frame", (e) => {
   const f = detail(e);
-  if (f.type === "boundary.answered" || f.type === "aftercare.updated") refresh(f);
+  if (REDRAWN_BY.has(f.type)) refresh(f);
+  if (f.type === "checkin.answered") retirePrompts("checkin", /** @type {any} */ (f).checkin_id);
 });
 window.addEventListener("attune:signedout", signedOut);
 window.addEventListener("attune:pair-ended", () => {
-  notice("Your pair has ended. Everything you shared is gone for both of you; your own account, aftercare wishes and journal stay yours.");
+  notice("Your pair has ended. What you shared together is gone for both of you. You keep your own words: your reflections, journal, next-day notes and aftercare wishes.");
   go("pair");
 });
 
@@ -143,6 +219,36 @@ function online() {
 window.addEventListener("online", online);
 window.addEventListener("offline", online);
 window.addEventListener("hashchange", route);
+
+// In-app links change the screen without a new history entry (see go()); a link to a
+// part of the page (the skip link) moves focus there instead of changing the route.
+document.addEventListener("click", (e) => {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const link = e.target instanceof Element ? e.target.closest("a[href^='#']") : null;
+  if (!link) return;
+  const href = link.getAttribute("href") || "";
+  const name = (href.match(/^#\/([a-z]+)/) || [])[1];
+  const target = name ? null : document.getElementById(href.slice(1));
+  if (!name && !target) return;
+  e.preventDefault();
+  if (name) go(name);
+  else target?.focus();
+});
+
+// Back into a page kept in memory, or quick exit / the second PIN in another tab: nothing
+// of the app may stay on screen; a fresh load shows Notes.
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted && neutralState()) {
+    document.body.replaceChildren();
+    location.reload();
+  }
+});
+window.addEventListener("storage", (e) => {
+  if ((e.key === EXITED || e.key === NOTES_ONLY) && e.newValue && !document.documentElement.dataset.exited) {
+    document.body.replaceChildren();
+    location.reload();
+  }
+});
 
 // The service worker: the shell opens offline; an update waits until the person asks.
 /** @type {Updates} */
@@ -170,6 +276,15 @@ if ("serviceWorker" in navigator) {
   });
 }
 
-applyDiscreet();
+const neutralAtStart = neutralState();
+if (neutralAtStart) {
+  // pause.js started before this module: it stops again, without signing out.
+  window.dispatchEvent(new CustomEvent("attune:stop-quietly"));
+  if (forgettingUnfinished()) forgetThisDevice();
+} else {
+  applyDiscreet();
+  if (store.get("attune.token") && store.get("attune.paired")) refreshDiscreetLabel();
+}
+tellDiscretion(Boolean(neutralAtStart));
 online();
 route();

@@ -1,7 +1,12 @@
 // Web Push for a locked phone: the server sends a pause to every subscribed device,
 // and sw.js shows it with neutral words. Everything here is opt-in from Settings.
+// Discreet mode reaches the notifications too: the page tells the service worker whether
+// to say "Notes" and the pause's agreed neutral name instead of "Attune".
 
-import { api } from "./lib.js";
+import { api, store } from "./lib.js";
+
+const DISCREET = "attune.discreet";
+const LABEL = "attune.discreetLabel";
 
 const b64urlToBytes = (/** @type {string} */ s) => {
   const pad = "=".repeat((4 - (s.length % 4)) % 4);
@@ -47,4 +52,41 @@ export async function turnPushOff() {
     }
   }
   return "off";
+}
+
+/**
+ * Tells the service worker (and pause.js) how discreet to be; the worker keeps it.
+ * @param {boolean} [notesOnly]  the app shows only Notes now: discreet, whatever was chosen
+ */
+export async function tellDiscretion(notesOnly = false) {
+  window.dispatchEvent(new CustomEvent("attune:discreet"));
+  if (!("serviceWorker" in navigator)) return;
+  const message = { type: "discreet", on: notesOnly || Boolean(store.get(DISCREET)), label: store.get(LABEL) || "Hold on" };
+  try {
+    const reg = await navigator.serviceWorker.ready;
+    // Every worker that may show the next notification: the one in charge, and a newer one.
+    for (const worker of new Set([navigator.serviceWorker.controller, reg.active, reg.waiting])) worker?.postMessage(message);
+  } catch {
+    /* no service worker: no notifications either */
+  }
+}
+
+/**
+ * Keeps the pause's agreed neutral name ("Hold on" until both agree) for the lock screen,
+ * pause.js and the notifications, also offline.
+ * @param {string | null | undefined} label
+ */
+export function keepDiscreetLabel(label) {
+  if (!label || label === store.get(LABEL)) return;
+  store.set(LABEL, label);
+  tellDiscretion();
+}
+
+/** Asks the server for the pause's neutral name and keeps it; quiet when it can't. */
+export async function refreshDiscreetLabel() {
+  try {
+    keepDiscreetLabel((await api("GET", "/pair/discreet")).label);
+  } catch {
+    /* offline, or no longer paired: keep the last one */
+  }
 }

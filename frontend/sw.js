@@ -2,7 +2,7 @@
 // without a network; never the API, never the live channel. Web Push shows a pause
 // with neutral words, so a locked screen says nothing about what the app is.
 
-const VERSION = "attune-shell-v3";
+const VERSION = "attune-shell-v4";
 const SHELL = [
   "/",
   "/index.html",
@@ -22,6 +22,7 @@ const SHELL = [
   "/screens/aftercare.js",
   "/screens/debriefs.js",
   "/screens/settings.js",
+  "/screens/notes.js",
   "/push.js",
   "/manifest.webmanifest",
   "/manifest-discreet.webmanifest",
@@ -44,9 +45,11 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-// An update waits until the page asks, so nobody's screen changes under them.
+// An update waits until the page asks, so nobody's screen changes under them. The page
+// also says whether the app is in discreet mode, for the notifications.
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "skip-waiting") self.skipWaiting();
+  if (event.data && event.data.type === "discreet") event.waitUntil(keepDiscretion(event.data));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -81,6 +84,38 @@ const NEUTRAL = {
   slow: { title: "Attune", body: "Your partner would like to check in. Open the app." },
 };
 
+// Discreet mode, as the page last said: kept outside the shell cache (whose "attune-"
+// names are replaced on every release) so it survives restarts of this worker.
+const PREFS = "device-prefs";
+const DISCRETION = "/device-prefs/discreet";
+let discretion = null;
+
+async function keepDiscretion(data) {
+  discretion = { on: Boolean(data.on), label: typeof data.label === "string" ? data.label.slice(0, 24) : "" };
+  const cache = await caches.open(PREFS);
+  await cache.put(DISCRETION, new Response(JSON.stringify(discretion), { headers: { "Content-Type": "application/json" } }));
+}
+
+async function readDiscretion() {
+  if (discretion) return discretion;
+  try {
+    const saved = await caches.match(DISCRETION, { cacheName: PREFS });
+    discretion = saved ? await saved.json() : { on: false, label: "" };
+  } catch {
+    discretion = { on: false, label: "" };
+  }
+  return discretion;
+}
+
+/** What a notification says: in discreet mode, nothing of what the app is. */
+async function wordsFor(type) {
+  const prefs = await readDiscretion();
+  if (!prefs.on) return { ...(NEUTRAL[type] || NEUTRAL.pause), icon: "/icons/icon-192.png" };
+  // The pause wears the name the two of them agreed; anything else is just "a note".
+  const body = type === "slow" ? "You have a new note." : prefs.label || "You have a new note.";
+  return { title: "Notes", body, icon: "/icons/discreet-192.png" };
+}
+
 self.addEventListener("push", (event) => {
   let data = {};
   try {
@@ -88,16 +123,15 @@ self.addEventListener("push", (event) => {
   } catch {
     data = {};
   }
-  const words = NEUTRAL[data.type] || NEUTRAL.pause;
-  event.waitUntil(self.registration.showNotification(words.title, {
+  event.waitUntil(wordsFor(data.type).then((words) => self.registration.showNotification(words.title, {
     body: words.body,
     tag: data.type === "slow" ? "slow" : "pause",
     requireInteraction: true,
     renotify: true,
-    icon: "/icons/icon-192.png",
-    badge: "/icons/icon-192.png",
+    icon: words.icon,
+    badge: words.icon,
     data: { seq: data.seq || null, url: "/" },
-  }));
+  })));
 });
 
 self.addEventListener("notificationclick", (event) => {
