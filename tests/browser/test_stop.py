@@ -43,6 +43,9 @@ def test_silence_is_named_honestly_and_the_silent_one_is_cared_for_first(
     # B is scrolled down a long screen when the check-in comes.
     b.page.get_by_role("navigation").get_by_role("link", name="Settings").click()
     b.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    # Headless Chromium has no motor: note each call the app makes.
+    b.page.evaluate("""window.buzzes = []; navigator.vibrate = (p) => {
+        window.buzzes.push(p); return true; }""")
     # Round 2 would come a second after B's grace runs out: the pause holds it.
     start_session(a, b, checkin_every_seconds=3, grace_seconds=2)
 
@@ -50,6 +53,7 @@ def test_silence_is_named_honestly_and_the_silent_one_is_cared_for_first(
     expect(card_b).to_be_visible(timeout=15_000)
     assert card_b.evaluate(IN_VIEW), "the check-in must land where the person is looking"
     expect(b.page.locator("#announce")).to_have_text("Check-in: how is this for you right now?")
+    assert b.page.evaluate("window.buzzes.length") >= 1  # it vibrates where it can
     expect(card_b.locator(".countdown")).to_contain_text("Attune pauses for you both")
     expect(card_b.locator(".countdown")).to_contain_text("That's all right")
     shot(b, "stop-checkin-card-b")
@@ -155,7 +159,8 @@ def test_pausing_too_is_one_tap_in_view_on_the_takeover(
     expect(a.page.locator("#alert")).to_contain_text("Sam needs to stop now")
     expect(b.page.locator("#pause-title")).to_contain_text("You paused. Alex paused too.")
     expect(b.page.locator("#pause-too")).to_be_hidden()
-    shot(b, "stop-pause-too")
+    shot(a, "stop-pause-too-alex")
+    shot(b, "stop-pause-too-sam")
 
 
 def test_the_header_tells_the_truth_when_the_network_goes(
@@ -166,15 +171,18 @@ def test_the_header_tells_the_truth_when_the_network_goes(
     a.context.set_offline(True)
     expect(status).not_to_have_text("Connected", timeout=10_000)  # within the heartbeat
     expect(status).to_contain_text("say it out loud")
+    shot(a, "stop-offline-header")
     a.context.set_offline(False)
     a.page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(status).to_have_text("Connected", timeout=15_000)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
-        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner],
+        scheme: str) -> None:
     server = make_server(**FAST, next_day_hours=0.002)  # the next day, seven seconds on
-    a, b = paired_phones(phone, server)
+    a, b = paired_phones(phone, server, scheme)
     assert a.person and b.person
     a.person.put("/me/aftercare", json={"if_i_freeze": "Ask me to name three colours"})
     b.page.get_by_role("navigation").get_by_role("link", name="Session").click()
@@ -183,7 +191,7 @@ def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
     # During the time together, the partner's words for a freeze are on the screen.
     expect(b.page.locator(".freeze")).to_contain_text("Ask me to name three colours",
                                                       timeout=10_000)
-    shot(b, "stop-session-freeze-words")
+    check(b, "session-running", scheme)
     for p in (a, b):
         ended = p.page.locator(".notice", has_text="Your time together is up")
         expect(ended).to_be_visible(timeout=15_000)
@@ -192,14 +200,15 @@ def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
         expect(ended.get_by_role("link", name="Look back together, when you both want to")
                ).to_be_visible()
     expect(b.page.get_by_role("heading", name="Your time together has ended")).to_be_visible()
-    shot(b, "stop-session-ended")
+    check(b, "session-ended", scheme)
+    shot(a, f"session-ended-alex-{scheme}")
     nxt = a.page.locator(".notice", has_text="A day has passed")
     expect(nxt).to_be_visible(timeout=20_000)
+    check(a, "next-day", scheme)
     nxt.get_by_label("4").check()
     nxt.get_by_label("Anything you want to remember").fill("Calmer than I expected")
     nxt.get_by_role("button", name="Keep it for me").click()
     expect(nxt).to_contain_text("Only you can see it")
-    shot(a, "stop-next-day")
 
 
 def test_a_new_screen_starts_at_its_top_with_its_heading_in_focus(
