@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from api.metrics import Metrics, RequestMetrics
 from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
-from api.realtime.protocol import sweep_database
+from api.realtime.protocol import SweepResult, sweep_database
 from api.routes import (
     accounts,
     aftercare,
@@ -83,8 +84,8 @@ def _limits(settings: Settings) -> Limits:
 
 
 def _hub(settings: Settings, db: Database) -> Hub:
-    async def sweeper(pairs: list, sessions: list):  # type: ignore[no-untyped-def, type-arg]
-        return await sweep_database(db, pairs, sessions)
+    async def sweeper(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> SweepResult:
+        return await sweep_database(db, pairs, devices)
 
     if settings.redis_url:
         return RedisHub(url=settings.redis_url, sweeper=sweeper,

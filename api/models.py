@@ -93,8 +93,8 @@ class Pair(SQLModel, table=True):
     discreet_proposed_by: uuid.UUID | None = None
 
 
-class PairMember(SQLModel, table=True):
-    """Membership: the unique account id keeps a person in at most one pair."""
+class Membership(SQLModel, table=True):
+    """A person's place in a pair: the unique account id keeps them in at most one."""
 
     __tablename__ = "pair_member"
 

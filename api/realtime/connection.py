@@ -38,13 +38,13 @@ class Connection:
     """
 
     def __init__(self, ws: WebSocket, *, user_id: uuid.UUID, partner_id: uuid.UUID,
-                 pair_id: uuid.UUID, session_id: uuid.UUID, last_seq: int, queue_limit: int,
+                 pair_id: uuid.UUID, device_id: uuid.UUID, last_seq: int, queue_limit: int,
                  filler: Filler) -> None:
         self.ws = ws
         self.user_id = user_id
         self.partner_id = partner_id
         self.pair_id = pair_id
-        self.session_id = session_id
+        self.device_id = device_id
         self.conn_id = uuid.uuid4().hex
         self.sent_upto = last_seq
         self.last_heard = time.monotonic()

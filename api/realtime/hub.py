@@ -37,7 +37,7 @@ class Subscriber(Protocol):
 
     user_id: uuid.UUID
     pair_id: uuid.UUID
-    session_id: uuid.UUID
+    device_id: uuid.UUID
     conn_id: str
 
     def deliver_event(self, frame: dict[str, Any], text: str) -> None: ...
@@ -51,8 +51,8 @@ class SweepResult(Protocol):
     """What one look at the database says about this instance's sockets."""
 
     last_seq: dict[uuid.UUID, int]
-    live_sessions: set[uuid.UUID]
-    expired_sessions: set[uuid.UUID]
+    live_devices: set[uuid.UUID]
+    expired_devices: set[uuid.UUID]
 
 
 Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
@@ -122,10 +122,10 @@ class Hub:
         """Sends a frame that is not a pair event (not logged, no seq) to both partners."""
         await self._publish({"k": "pair", "pair": str(pair_id), "frame": frame})
 
-    async def revoke(self, *, user_id: uuid.UUID, session_id: uuid.UUID | None) -> None:
+    async def revoke(self, *, user_id: uuid.UUID, device_id: uuid.UUID | None) -> None:
         """Closes the person's sockets of one device session (or all) with 4401."""
         await self._publish({"k": "revoke", "user": str(user_id),
-                             "session": str(session_id) if session_id else None})
+                             "device": str(device_id) if device_id else None})
 
     async def end_pair(self, *, pair_id: uuid.UUID, seq: int, actor_id: uuid.UUID) -> None:
         """Tells both partners the pair ended, then closes their sockets with 4403."""
@@ -153,9 +153,9 @@ class Hub:
             for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
                 sub.send_text(note["text"])
         elif kind == "revoke":
-            session = note.get("session")
+            device = note.get("device")
             for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
-                if session is None or str(sub.session_id) == session:
+                if device is None or str(sub.device_id) == device:
                     sub.close(CLOSE_AUTH, "signed out")
         elif kind == "end":
             for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
@@ -172,17 +172,17 @@ class Hub:
         if not seen:
             return
         result = await self._sweeper(list({s.pair_id for s in seen}),
-                                     list({s.session_id for s in seen}))
+                                     list({s.device_id for s in seen}))
         for sub in seen:
             if sub in self._by_pair.get(sub.pair_id, ()):
                 last_seq = result.last_seq.get(sub.pair_id)
                 if last_seq is None:
                     sub.close(CLOSE_PAIR, "pair ended")
-                elif sub.session_id not in result.live_sessions:
+                elif sub.device_id not in result.live_devices:
                     sub.close(CLOSE_AUTH, "signed out")
                 else:
                     # Expired, not revoked: the socket stays, so a pause still goes through.
-                    if sub.session_id in result.expired_sessions:
+                    if sub.device_id in result.expired_devices:
                         sub.token_expired()
                     sub.catch_up(last_seq)
 

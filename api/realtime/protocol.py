@@ -20,7 +20,7 @@ from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, DomainError, NotAuthenticated
 from api.metrics import Metrics
-from api.models import Pair, PairMember
+from api.models import Membership, Pair
 from api.ratelimit import TokenBuckets
 from api.realtime.connection import Connection, dumps
 from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
@@ -57,20 +57,20 @@ class SweepResult:
     """The log's newest seq per pair; which device sessions exist, which have expired."""
 
     last_seq: dict[uuid.UUID, int]
-    live_sessions: set[uuid.UUID]
-    expired_sessions: set[uuid.UUID]
+    live_devices: set[uuid.UUID]
+    expired_devices: set[uuid.UUID]
 
 
 async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
-                         session_ids: list[uuid.UUID]) -> SweepResult:
+                         device_ids: list[uuid.UUID]) -> SweepResult:
     """One read for the hub's safety net."""
     async with db.read() as session:
         rows = await session.execute(
             select(Pair.id, Pair.last_seq).where(Pair.id.in_(pair_ids))  # type: ignore[attr-defined]
         )
         last_seq = {row[0]: row[1] for row in rows}
-    live, expired = await accounts.sessions_state(db=db, session_ids=session_ids)
-    return SweepResult(last_seq=last_seq, live_sessions=live, expired_sessions=expired)
+    live, expired = await accounts.devices_state(db=db, device_ids=device_ids)
+    return SweepResult(last_seq=last_seq, live_devices=live, expired_devices=expired)
 
 
 async def _fill_from_log(ctx: LiveContext, conn: Connection, target: int) -> None:
@@ -155,7 +155,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     resync = oldest is not None and last_seq < oldest - 1
     conn = Connection(
         ws, user_id=principal.account_id, partner_id=partner.id, pair_id=pair.id,
-        session_id=principal.session_id, last_seq=oldest - 1 if resync and oldest else last_seq,
+        device_id=principal.device_id, last_seq=oldest - 1 if resync and oldest else last_seq,
         queue_limit=ctx.settings.socket_queue_limit,
         filler=lambda c, target: _fill_from_log(ctx, c, target),
     )
@@ -170,8 +170,8 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     await ctx.hub.attach(conn)
     # Attached first, then read: whatever is stored after this read arrives live.
     async with ctx.db.read() as session:
-        still = await session.scalar(select(PairMember.pair_id).where(
-            PairMember.account_id == principal.account_id))
+        still = await session.scalar(select(Membership.pair_id).where(
+            Membership.account_id == principal.account_id))
         newest = await session.scalar(select(Pair.last_seq).where(Pair.id == pair.id))
     if still != pair.id or newest is None:
         conn.close(CLOSE_PAIR, "pair ended")

@@ -22,7 +22,7 @@ async def subscribe(body: PushSubscriptionIn, principal: CurrentUser, services: 
     """Let this device get a pause while the app is closed or the phone locked."""
     await push.subscribe(db=services.db, settings=services.settings,
                          account_id=principal.account_id,
-                         device_id=principal.session_id, body=body)
+                         device_id=principal.device_id, body=body)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

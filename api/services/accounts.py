@@ -15,7 +15,7 @@ from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Invalid, NotAuthenticated, NotFound
-from api.models import Account, DeviceSession, PairMember, SignalState, utcnow
+from api.models import Account, DeviceSession, Membership, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
@@ -33,7 +33,7 @@ class Principal:
     """The signed-in person behind a request or socket."""
 
     account_id: uuid.UUID
-    session_id: uuid.UUID
+    device_id: uuid.UUID  # the device session this sign-in is
     expires_at: datetime
 
 
@@ -114,19 +114,19 @@ async def authenticate(*, db: Database, settings: Settings, token: str) -> Princ
                 .values(last_used_at=now, expires_at=expires_at)
             )
         device.expires_at = expires_at
-    return Principal(account_id=device.account_id, session_id=device.id,
+    return Principal(account_id=device.account_id, device_id=device.id,
                      expires_at=device.expires_at)
 
 
-async def sessions_state(*, db: Database, session_ids: list[uuid.UUID],
+async def devices_state(*, db: Database, device_ids: list[uuid.UUID],
                          ) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
     """Of these device sessions: which still exist, and which of those have expired."""
-    if not session_ids:
+    if not device_ids:
         return set(), set()
     async with db.read() as session:
         rows = (await session.execute(
             select(DeviceSession.id, DeviceSession.expires_at).where(
-                col(DeviceSession.id).in_(session_ids)))).all()
+                col(DeviceSession.id).in_(device_ids)))).all()
     now = utcnow()
     return {r[0] for r in rows}, {r[0] for r in rows if r[1] <= now}
 
@@ -135,9 +135,9 @@ async def logout(*, db: Database, hub: Hub, principal: Principal) -> None:
     """Revokes this device's token at once, sockets included."""
     async with db.write() as session:
         await session.execute(
-            sa.delete(DeviceSession).where(sa.column("id") == principal.session_id)
+            sa.delete(DeviceSession).where(sa.column("id") == principal.device_id)
         )
-    await hub.revoke(user_id=principal.account_id, session_id=principal.session_id)
+    await hub.revoke(user_id=principal.account_id, device_id=principal.device_id)
     log.info("signed_out", account_id=str(principal.account_id))
 
 
@@ -151,7 +151,7 @@ async def _revoke(db: Database, hub: Hub, account_id: uuid.UUID, *,
     async with db.write() as session:
         gone = (await session.execute(query.returning(col(DeviceSession.id)))).scalars().all()
     for device_id in gone:
-        await hub.revoke(user_id=account_id, session_id=device_id)
+        await hub.revoke(user_id=account_id, device_id=device_id)
     return len(gone)
 
 
@@ -197,7 +197,7 @@ async def change_password(*, db: Database, hub: Hub, hasher: Hasher, throttle: L
     async with db.write() as session:
         await session.execute(sa.update(Account).where(col(Account.id) == account.id)
                               .values(password_hash=new_hash))
-    await _revoke(db, hub, account.id, keep=principal.session_id)
+    await _revoke(db, hub, account.id, keep=principal.device_id)
     log.info("password_changed", account_id=str(account.id))
 
 
@@ -208,7 +208,7 @@ async def get_me(*, db: Database, keyring: Keyring, principal: Principal) -> MeO
         if account is None:
             raise NotAuthenticated()
         pair_id = await session.scalar(
-            select(PairMember.pair_id).where(PairMember.account_id == account.id)
+            select(Membership.pair_id).where(Membership.account_id == account.id)
         )
     return MeOut(id=account.id, username=account.username,
                  display_name=names.display_name_of(account, keyring),
@@ -225,7 +225,7 @@ async def list_devices(*, db: Database, principal: Principal) -> list[DeviceOut]
         )
         return [
             DeviceOut(id=d.id, created_at=d.created_at, last_used_at=d.last_used_at,
-                      expires_at=d.expires_at, current=d.id == principal.session_id)
+                      expires_at=d.expires_at, current=d.id == principal.device_id)
             for d in devices
         ]
 
@@ -272,5 +272,5 @@ async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, keyring: Key
                              missing_ok=True)
     async with db.write() as session:
         await session.execute(sa.delete(Account).where(sa.column("id") == account.id))
-    await hub.revoke(user_id=account.id, session_id=None)
+    await hub.revoke(user_id=account.id, device_id=None)
     log.info("account_deleted", account_id=str(account.id))

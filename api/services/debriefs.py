@@ -22,7 +22,7 @@ from api.models import (
     DebriefRound,
     Event,
     JournalEntry,
-    PairMember,
+    Membership,
     PracticeSession,
     Reflection,
     utcnow,
@@ -208,7 +208,7 @@ async def _decide(*, db: Database, hub: Hub, keyring: Keyring, settings: Setting
         await session.flush()
         entries = await _entries(session, debrief.id)
         members = list(await session.scalars(
-            select(PairMember.account_id).where(PairMember.pair_id == pair_id)))
+            select(Membership.account_id).where(Membership.pair_id == pair_id)))
         decisions = [entries[m].status if m in entries else "draft" for m in members]
         await recorder.record("debrief.status", {
             "debrief_id": str(debrief.id), "user_id": str(account_id),

@@ -15,7 +15,7 @@ from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Forbidden, NotFound
-from api.models import Account, Invite, Pair, PairMember, utcnow
+from api.models import Account, Invite, Membership, Pair, utcnow
 from api.ratelimit import TokenBuckets
 from api.realtime.hub import Hub
 from api.security import digest, new_invite_code, normalize_invite_code
@@ -30,7 +30,7 @@ NOT_PAIRED = "You are not paired with anyone right now."
 async def pair_of(session: AsyncSession, account_id: uuid.UUID) -> uuid.UUID | None:
     """The id of the pair this person is in, if any."""
     pair_id: uuid.UUID | None = await session.scalar(
-        select(PairMember.pair_id).where(PairMember.account_id == account_id)
+        select(Membership.pair_id).where(Membership.account_id == account_id)
     )
     return pair_id
 
@@ -49,8 +49,8 @@ async def partner_of(session: AsyncSession, pair_id: uuid.UUID,
     """The other member of the pair."""
     partner: Account | None = await session.scalar(
         select(Account)
-        .join(PairMember, col(PairMember.account_id) == col(Account.id))
-        .where(PairMember.pair_id == pair_id, col(Account.id) != account_id)
+        .join(Membership, col(Membership.account_id) == col(Account.id))
+        .where(Membership.pair_id == pair_id, col(Account.id) != account_id)
     )
     return partner
 
@@ -98,8 +98,8 @@ async def join(*, db: Database, keyring: Keyring, guesses: TokenBuckets,
             await session.execute(sa.delete(Invite).where(col(Invite.account_id) == account_id))
             session.add(pair)
             await session.flush()
-            session.add_all([PairMember(account_id=invite.account_id, pair_id=pair.id),
-                             PairMember(account_id=account_id, pair_id=pair.id)])
+            session.add_all([Membership(account_id=invite.account_id, pair_id=pair.id),
+                             Membership(account_id=account_id, pair_id=pair.id)])
     except IntegrityError:
         raise Conflict("One of you is already paired.") from None
     log.info("paired", pair_id=str(pair.id))

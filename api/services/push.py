@@ -29,7 +29,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.db import Database
 from api.errors import Conflict, Invalid
-from api.models import PairMember, PushSubscription
+from api.models import Membership, PushSubscription
 from schemas.push import PushSubscriptionIn
 
 log = structlog.get_logger(__name__)
@@ -143,8 +143,8 @@ class Pusher:
         async with self.db.read() as session:
             devices = list(await session.scalars(
                 select(PushSubscription)
-                .join(PairMember, col(PairMember.account_id) == col(PushSubscription.account_id))
-                .where(PairMember.pair_id == pair_id, col(PairMember.account_id) != actor)))
+                .join(Membership, col(Membership.account_id) == col(PushSubscription.account_id))
+                .where(Membership.pair_id == pair_id, col(Membership.account_id) != actor)))
         payload = json.dumps({"type": "pause", "seq": frame["seq"], "at": frame["at"]})
         loop = asyncio.get_running_loop()
         results = await asyncio.gather(*(

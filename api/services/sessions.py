@@ -25,8 +25,8 @@ from api.models import (
     Checkin,
     CheckinAnswer,
     Event,
+    Membership,
     NextDayNote,
-    PairMember,
     PracticeSession,
     ScheduledJob,
     SignalState,
@@ -68,7 +68,7 @@ async def _open(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSession | 
 
 async def _members(session: AsyncSession, pair_id: uuid.UUID) -> list[uuid.UUID]:
     return list(await session.scalars(
-        select(PairMember.account_id).where(PairMember.pair_id == pair_id)))
+        select(Membership.account_id).where(Membership.pair_id == pair_id)))
 
 
 def _summary(practice: PracticeSession) -> dict[str, Any]:

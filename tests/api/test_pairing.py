@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from api.models import CommandAlias, Event, Invite, Pair, PairMember, SignalState
+from api.models import CommandAlias, Event, Invite, Membership, Pair, SignalState
 from tests.api.test_accounts import assert_problem
 from tests.api.test_debriefs import draft, open_debrief
 from tests.support import LiveServer, new_pair, register, sensitive
@@ -123,7 +123,7 @@ def test_unpairing_deletes_what_the_pair_shared(server: LiveServer) -> None:
             return [
                 await session.scalar(select(func.count()).select_from(table)
                                      .where(column == pid))
-                for table, column in ((Pair, Pair.id), (PairMember, PairMember.pair_id),
+                for table, column in ((Pair, Pair.id), (Membership, Membership.pair_id),
                                       (Event, Event.pair_id), (SignalState, SignalState.pair_id),
                                       (CommandAlias, CommandAlias.pair_id))
             ]

@@ -38,7 +38,7 @@ def make(log: dict[int, tuple[dict[str, Any], str]] | None = None, last_seq: int
                 conn.deliver_event(*(log or {})[seq])
 
     conn = Connection(ws, user_id=uuid.uuid4(), partner_id=uuid.uuid4(),  # type: ignore[arg-type]
-                      pair_id=uuid.uuid4(), session_id=uuid.uuid4(), last_seq=last_seq,
+                      pair_id=uuid.uuid4(), device_id=uuid.uuid4(), last_seq=last_seq,
                       queue_limit=queue_limit, filler=filler)
     return conn, ws
 

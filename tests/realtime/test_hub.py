@@ -13,7 +13,7 @@ from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
 @dataclass(eq=False)
 class FakeSub:
     pair_id: uuid.UUID
-    session_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    device_id: uuid.UUID = field(default_factory=uuid.uuid4)
     user_id: uuid.UUID = field(default_factory=uuid.uuid4)
     conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     closed: int | None = None
@@ -36,8 +36,8 @@ class FakeSub:
 @dataclass
 class Result:
     last_seq: dict[uuid.UUID, int]
-    live_sessions: set[uuid.UUID]
-    expired_sessions: set[uuid.UUID] = field(default_factory=set)
+    live_devices: set[uuid.UUID]
+    expired_devices: set[uuid.UUID] = field(default_factory=set)
 
 
 def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> None:
@@ -47,10 +47,10 @@ def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> 
     async def run() -> None:
         hub: Hub
 
-        async def sweeper(pairs: list[uuid.UUID], sessions: list[uuid.UUID]) -> Result:
-            assert sessions == [old.session_id]
+        async def sweeper(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> Result:
+            assert devices == [old.device_id]
             await hub.attach(late)  # a reconnect lands while the database answers
-            return Result(last_seq={pair: 7}, live_sessions={old.session_id})
+            return Result(last_seq={pair: 7}, live_devices={old.device_id})
 
         hub = Hub(sweeper=sweeper, sweep_seconds=60)
         await hub.attach(old)
@@ -61,13 +61,13 @@ def test_a_socket_that_attaches_during_a_sweep_is_not_taken_for_signed_out() -> 
     assert late.closed is None
 
 
-def test_the_sweep_closes_ended_pairs_and_revoked_sessions() -> None:
+def test_the_sweep_closes_ended_pairs_and_revoked_devices() -> None:
     ended, revoked, fine = FakeSub(uuid.uuid4()), FakeSub(uuid.uuid4()), FakeSub(uuid.uuid4())
 
     async def run() -> None:
-        async def sweeper(pairs: list[uuid.UUID], sessions: list[uuid.UUID]) -> Result:
+        async def sweeper(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> Result:
             return Result(last_seq={revoked.pair_id: 1, fine.pair_id: 2},
-                          live_sessions={ended.session_id, fine.session_id})
+                          live_devices={ended.device_id, fine.device_id})
 
         hub = Hub(sweeper=sweeper, sweep_seconds=60)
         for sub in (ended, revoked, fine):
