@@ -1,28 +1,25 @@
-"""Dependencies as Annotated aliases, in one place."""
+"""Dependencies as Annotated aliases, in one place: a route's signature says what it uses."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.config import Settings
-from api.crypto import Keyring
-from api.db import Database
+from api import config, crypto, db, security
 from api.errors import NotAuthenticated
 from api.ratelimit import LoginThrottle, TokenBuckets
-from api.realtime.hub import Hub
-from api.security import Hasher
+from api.realtime import hub as live
 from api.services import accounts, pairing
+from api.services import push as push_service
 from api.services.accounts import Principal
-from api.services.push import Pusher
+from api.services.work import Member
 
 
 @dataclass
 class Limits:
-    """The app's in-memory rate limits."""
+    """The app's rate limits."""
 
     register: TokenBuckets
     login: TokenBuckets
@@ -34,14 +31,15 @@ class Limits:
 
 @dataclass
 class Services:
-    """What the lifespan builds once and every request shares."""
+    """What the lifespan builds once and every request shares (reached only through the
+    aliases below)."""
 
-    settings: Settings
-    db: Database
-    hub: Hub
-    hasher: Hasher
-    keyring: Keyring
-    pusher: Pusher
+    settings: config.Settings
+    db: db.Database
+    hub: live.Hub
+    hasher: security.Hasher
+    keyring: crypto.Keyring
+    pusher: push_service.Pusher
     limits: Limits
 
 
@@ -50,7 +48,41 @@ def _services(request: Request) -> Services:
     return services
 
 
-Svc = Annotated[Services, Depends(_services)]
+def _db(request: Request) -> db.Database:
+    return _services(request).db
+
+
+def _hub(request: Request) -> live.Hub:
+    return _services(request).hub
+
+
+def _keys(request: Request) -> crypto.Keyring:
+    return _services(request).keyring
+
+
+def _config(request: Request) -> config.Settings:
+    return _services(request).settings
+
+
+def _hasher(request: Request) -> security.Hasher:
+    return _services(request).hasher
+
+
+def _limits(request: Request) -> Limits:
+    return _services(request).limits
+
+
+def _pusher(request: Request) -> push_service.Pusher:
+    return _services(request).pusher
+
+
+Db = Annotated[db.Database, Depends(_db)]
+Hub = Annotated[live.Hub, Depends(_hub)]
+Keys = Annotated[crypto.Keyring, Depends(_keys)]
+Config = Annotated[config.Settings, Depends(_config)]
+Passwords = Annotated[security.Hasher, Depends(_hasher)]
+RateLimits = Annotated[Limits, Depends(_limits)]
+Pusher = Annotated[push_service.Pusher, Depends(_pusher)]
 
 
 def client_address(request: Request) -> str:
@@ -69,43 +101,29 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-async def _signed_in(request: Request, services: Svc) -> Principal:
-    return await accounts.authenticate(db=services.db, settings=services.settings,
-                                       token=_bearer(request))
+async def _signed_in(request: Request, database: Db, settings: Config) -> Principal:
+    return await accounts.authenticate(db=database, settings=settings, token=_bearer(request))
 
 
-async def _current_user(request: Request, services: Svc,
+async def _current_user(request: Request, limits: RateLimits,
                         principal: Annotated[Principal, Depends(_signed_in)]) -> Principal:
     if request.method not in ("GET", "HEAD"):
-        services.limits.writes.check(principal.account_id)
+        limits.writes.check(principal.account_id)
     return principal
 
 
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A signed-in person who is in a pair."""
-
-    principal: Principal
-    pair_id: uuid.UUID
-
-    @property
-    def account_id(self) -> uuid.UUID:
-        """The member's account id."""
-        return self.principal.account_id
-
-
-async def _pair_member(principal: CurrentUser, services: Svc) -> Member:
-    pair_id = await pairing.require_pair(db=services.db, account_id=principal.account_id)
-    return Member(principal=principal, pair_id=pair_id)
+async def _pair_member(principal: CurrentUser, database: Db) -> Member:
+    pair_id = await pairing.require_pair(db=database, account_id=principal.account_id)
+    return Member(account_id=principal.account_id, pair_id=pair_id)
 
 
 async def _pausing_member(principal: Annotated[Principal, Depends(_signed_in)],
-                          services: Svc) -> Member:
-    pair_id = await pairing.require_pair(db=services.db, account_id=principal.account_id)
-    return Member(principal=principal, pair_id=pair_id)
+                          database: Db) -> Member:
+    pair_id = await pairing.require_pair(db=database, account_id=principal.account_id)
+    return Member(account_id=principal.account_id, pair_id=pair_id)
 
 
 PairMember = Annotated[Member, Depends(_pair_member)]

@@ -22,7 +22,7 @@ from api.metrics import Metrics, RequestMetrics
 from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
 from api.realtime.hub import Hub, RedisHub
-from api.realtime.protocol import SweepResult, sweep_database
+from api.realtime.protocol import LiveContext, SweepResult, sweep_database
 from api.routes import (
     accounts,
     aftercare,
@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.listeners.append(lambda _pair, frame: metrics.events.labels(frame["type"]).inc())
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
                                       keyring=keyring, pusher=pusher, limits=_limits(settings))
+        app.state.live = LiveContext(db=db, hub=hub, keyring=keyring, settings=settings,
+                                     metrics=metrics)
         scheduler = Scheduler(db=db, hub=hub, keyring=keyring, settings=settings)
         await hub.start()
         await scheduler.start()

@@ -32,6 +32,18 @@ CLOSE_AUTH = 4401
 CLOSE_PAIR = 4403
 
 
+def where(exc: BaseException) -> str:
+    """file:line:function of the innermost frame of an error: enough to find it, and no
+    message or locals (which may quote stored data)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown"
+    code = tb.tb_frame.f_code
+    return f"{code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}:{code.co_name}"
+
+
 class Subscriber(Protocol):
     """What the hub needs of a live connection."""
 
@@ -112,7 +124,10 @@ class Hub:
         """Announces a stored pair event to both partners, wherever they are connected."""
         await self._publish({"k": "event", "pair": str(pair_id), "frame": frame})
         for listener in self.listeners:
-            listener(pair_id, frame)
+            try:
+                listener(pair_id, frame)
+            except Exception as exc:  # a listener (push, metrics) never undoes the event
+                log.error("listener_failed", error=type(exc).__name__, where=where(exc))
 
     async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (a receipt) to one person's devices."""

@@ -25,6 +25,7 @@ from api.ratelimit import TokenBuckets
 from api.realtime.connection import Connection, dumps
 from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
 from api.services import accounts, events, pairing, signals
+from api.services.work import Member
 from schemas.realtime import (
     CLIENT_TYPES,
     Hello,
@@ -159,7 +160,8 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         queue_limit=ctx.settings.socket_queue_limit,
         filler=lambda c, target: _fill_from_log(ctx, c, target),
     )
-    signal = await signals.get_signal(db=ctx.db, pair_id=pair.id, account_id=principal.account_id)
+    signal = await signals.get_signal(db=ctx.db,
+                                      member=Member(principal.account_id, pair.id))
     conn.send({
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
@@ -268,9 +270,8 @@ async def _dispatch_frame(frame: Any, conn: Connection, ctx: LiveContext) -> Non
     if isinstance(frame, SignalCommand):
         started = time.perf_counter()
         accepted = await signals.send_signal(
-            db=ctx.db, hub=ctx.hub, keyring=ctx.keyring, pair_id=conn.pair_id,
-            actor_id=conn.user_id,
-            command_id=frame.id, command=frame.type)
+            db=ctx.db, hub=ctx.hub, keyring=ctx.keyring,
+            member=Member(conn.user_id, conn.pair_id), command_id=frame.id, command=frame.type)
         conn.send({"type": "ack", "id": str(frame.id), "seq": accepted.seq}, urgent=True)
         if ctx.metrics is not None:
             ctx.metrics.signal_seconds.labels(frame.type).observe(time.perf_counter() - started)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, PairMember, Svc
+from api.deps import CurrentUser, Db, Hub, Keys, PairMember
 from api.services import aftercare
 from schemas.aftercare import AftercareIn, AftercareOut
 
@@ -12,21 +12,20 @@ router = APIRouter(tags=["aftercare"])
 
 
 @router.get("/me/aftercare")
-async def read_mine(principal: CurrentUser, services: Svc) -> AftercareOut:
+async def read_mine(principal: CurrentUser, db: Db, keys: Keys) -> AftercareOut:
     """What helps you afterwards, and if you freeze."""
-    return await aftercare.read(db=services.db, keyring=services.keyring,
-                                account_id=principal.account_id)
+    return await aftercare.read(db=db, keyring=keys, account_id=principal.account_id)
 
 
 @router.put("/me/aftercare")
-async def save_mine(body: AftercareIn, principal: CurrentUser, services: Svc) -> AftercareOut:
+async def save_mine(body: AftercareIn, principal: CurrentUser, db: Db, hub: Hub,
+                    keys: Keys) -> AftercareOut:
     """Write your wishes; your partner sees them in a session and after a pause."""
-    return await aftercare.save(db=services.db, hub=services.hub, keyring=services.keyring,
-                                account_id=principal.account_id, body=body)
+    return await aftercare.save(db=db, hub=hub, keyring=keys, account_id=principal.account_id,
+                                body=body)
 
 
 @router.get("/pair/aftercare")
-async def read_partner(member: PairMember, services: Svc) -> AftercareOut:
+async def read_partner(member: PairMember, db: Db, keys: Keys) -> AftercareOut:
     """Your partner's wishes, while you are paired."""
-    return await aftercare.read_partner(db=services.db, keyring=services.keyring,
-                                        pair_id=member.pair_id, account_id=member.account_id)
+    return await aftercare.read_partner(db=db, keyring=keys, member=member)

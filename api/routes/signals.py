@@ -7,7 +7,7 @@ import contextlib
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from api.deps import PairMember, Svc
+from api.deps import Db, PairMember
 from api.realtime.protocol import LiveContext, serve_socket
 from api.services import signals
 from schemas.signals import SignalOut
@@ -17,21 +17,17 @@ router = APIRouter(tags=["signals"])
 
 
 @router.get("/signal")
-async def get_signal(member: PairMember, services: Svc) -> SignalOut:
+async def get_signal(member: PairMember, db: Db) -> SignalOut:
     """The pair's current signal: clear, slow or paused, and who set it."""
-    return await signals.get_signal(db=services.db, pair_id=member.pair_id,
-                                    account_id=member.account_id)
+    return await signals.get_signal(db=db, member=member)
 
 
 @router.websocket("/ws")
 async def live(websocket: WebSocket) -> None:
     """The live channel; see schemas/README.md for the protocol."""
-    services = websocket.app.state.services
+    context: LiveContext = websocket.app.state.live
     try:
-        await serve_socket(websocket, LiveContext(db=services.db, hub=services.hub,
-                                                  keyring=services.keyring,
-                                                  settings=services.settings,
-                                                  metrics=websocket.app.state.metrics))
+        await serve_socket(websocket, context)
     except WebSocketDisconnect:
         return  # the client went away: nothing to do
     except Exception as exc:  # log the type only: a traceback may quote stored data

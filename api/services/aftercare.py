@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import NotFound
 from api.models import Aftercare, utcnow
 from api.realtime.hub import Hub
 from api.services import pairing
+from api.services.work import Member
 from schemas.aftercare import AftercareIn, AftercareOut
 
 
@@ -52,18 +55,20 @@ async def save(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUI
     return _out(account_id, row, keyring)
 
 
-async def read_partner(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                       account_id: uuid.UUID) -> AftercareOut:
+async def read_partner(*, db: Database, keyring: Keyring, member: Member) -> AftercareOut:
     """The partner's wishes; only a current partner can read them."""
     async with db.read() as session:
-        partner = await pairing.partner_of(session, pair_id, account_id)
+        partner = await pairing.partner_of(session, member.pair_id, member.account_id)
         if partner is None:
             raise NotFound(pairing.NOT_PAIRED)
         return _out(partner.id, await session.get(Aftercare, partner.id), keyring)
 
 
-async def read_both(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                    account_id: uuid.UUID) -> list[AftercareOut]:
-    """Both partners' wishes, the caller's first."""
-    return [await read(db=db, keyring=keyring, account_id=account_id),
-            await read_partner(db=db, keyring=keyring, pair_id=pair_id, account_id=account_id)]
+async def both(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
+               account_id: uuid.UUID) -> list[AftercareOut]:
+    """Both partners' wishes, the caller's first, within the caller's session."""
+    partner = await pairing.partner_of(session, pair_id, account_id)
+    if partner is None:
+        raise NotFound(pairing.NOT_PAIRED)
+    return [_out(account_id, await session.get(Aftercare, account_id), keyring),
+            _out(partner.id, await session.get(Aftercare, partner.id), keyring)]

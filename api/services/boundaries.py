@@ -29,7 +29,8 @@ from api.models import (
     utcnow,
 )
 from api.realtime.hub import Hub
-from api.services import cooling, events
+from api.services import cooling
+from api.services.work import Member, PairWork, member_work
 from schemas.boundaries import (
     AnswerIn,
     BoundaryEdit,
@@ -100,16 +101,16 @@ def label_of(boundary: Boundary, keyring: Keyring) -> str:
     return keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))
 
 
-async def _tell_session_if_scope_left(recorder: events.Recorder, boundary_id: uuid.UUID,
+async def _tell_session_if_scope_left(work: PairWork, boundary_id: uuid.UUID,
                                       previous: str, state: str) -> None:
     """A running session hears at once when an activity in its scope stops being agreed."""
     if previous != "agreed" or state == "agreed":
         return
-    running = await recorder.session.scalar(
-        select(PracticeSession).where(PracticeSession.pair_id == recorder.pair_id,
+    running = await work.session.scalar(
+        select(PracticeSession).where(PracticeSession.pair_id == work.pair_id,
                                       PracticeSession.status == "active"))
     if running is not None and str(boundary_id) in running.scope:
-        await recorder.record("session.scope_changed", {
+        await work.record("session.scope_changed", {
             "session_id": str(running.id), "boundary_id": str(boundary_id), "state": state})
 
 
@@ -152,7 +153,7 @@ def _set_state(session: AsyncSession, boundary: Boundary, state: str, now: datet
     return previous
 
 
-async def _announce(recorder: events.Recorder, boundary: Boundary, previous: str) -> None:
+async def _announce(work: PairWork, boundary: Boundary, previous: str) -> None:
     """Tells both partners an activity changed.
 
     A change that leaves it agreed, or that allows more than before, is not written to
@@ -160,11 +161,11 @@ async def _announce(recorder: events.Recorder, boundary: Boundary, previous: str
     re-read it instead, and a partner who is offline reads the list when they return.
     """
     if boundary.state == "agreed" or stricter(boundary.state, previous):
-        recorder.tell({"type": "boundary.refresh", "id": str(boundary.id),
-                       "version": boundary.version})
+        work.tell({"type": "boundary.refresh", "id": str(boundary.id),
+                   "version": boundary.version})
         return
-    await recorder.record("boundary.changed", {"item": _public(boundary, recorder.keyring),
-                                               "previous_state": previous})
+    await work.record("boundary.changed", {"item": _public(boundary, work.keyring),
+                                           "previous_state": previous})
 
 
 async def _recombine(session: AsyncSession, boundary: Boundary) -> str:
@@ -172,31 +173,30 @@ async def _recombine(session: AsyncSession, boundary: Boundary) -> str:
     return combine(*[*answers, None, None][:2])
 
 
-async def list_boundaries(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                          account_id: uuid.UUID) -> BoundaryList:
+async def list_boundaries(*, db: Database, keyring: Keyring, member: Member) -> BoundaryList:
     """The pair's list, each item with the caller's own answer only."""
     async with db.read() as session:
         rows = list(await session.scalars(
-            select(Boundary).where(Boundary.pair_id == pair_id)
+            select(Boundary).where(Boundary.pair_id == member.pair_id)
             .order_by(col(Boundary.created_at), col(Boundary.id))
         ))
         mine = {
             a.boundary_id: a.answer
             for a in await session.scalars(select(BoundaryAnswer).where(
-                BoundaryAnswer.account_id == account_id,
+                BoundaryAnswer.account_id == member.account_id,
                 col(BoundaryAnswer.boundary_id).in_([b.id for b in rows])))
         }
     return BoundaryList(items=[_out(b, keyring, mine.get(b.id)) for b in rows])
 
 
-def _new_boundary(keyring: Keyring, *, pair_id: uuid.UUID, account_id: uuid.UUID, label: str,
-                  category: str, catalogue_key: str | None = None) -> Boundary:
+def _new_boundary(keyring: Keyring, member: Member, *, label: str, category: str,
+                  catalogue_key: str | None = None) -> Boundary:
     boundary_id = uuid.uuid4()
-    now = utcnow()
     return Boundary(
-        id=boundary_id, pair_id=pair_id, label=keyring.encrypt(label, aad=_label_aad(boundary_id)),
+        id=boundary_id, pair_id=member.pair_id,
+        label=keyring.encrypt(label, aad=_label_aad(boundary_id)),
         label_digest=keyring.digest(fold(label)), category=category,
-        catalogue_key=catalogue_key, created_by=account_id, created_at=now,
+        catalogue_key=catalogue_key, created_by=member.account_id, created_at=utcnow(),
     )
 
 
@@ -209,59 +209,52 @@ async def _label_taken(session: AsyncSession, keyring: Keyring, pair_id: uuid.UU
     return await session.scalar(query) is not None
 
 
-async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                       account_id: uuid.UUID, body: BoundaryIn) -> BoundaryOut:
+async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                       body: BoundaryIn) -> BoundaryOut:
     """Adds an activity, open for both to answer (not one the partner just said not now
     to and that was taken off the list: that waits for its cooling-off time)."""
     try:
-        async with db.write() as session:
-            await events.lock_pair(session, pair_id)
-            if await _label_taken(session, keyring, pair_id, body.label):
+        async with member_work(db, hub, keyring, member) as work:
+            if await _label_taken(work.session, keyring, member.pair_id, body.label):
                 raise Conflict("That activity is already on your list.")
-            await cooling.check(session, pair_id=pair_id, asker=account_id,
+            await cooling.check(work.session, pair_id=member.pair_id, asker=member.account_id,
                                 topic=cooling.item(keyring.digest(fold(body.label))),
                                 what="this activity")
-            boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
-                                     label=body.label, category=body.category)
-            session.add(boundary)
-            session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
-                                        at=boundary.created_at))
-            changes = events.Recorder(session, keyring, pair_id, account_id)
-            await session.flush()
-            await changes.record("boundary.added", {"item": _public(boundary, keyring)})
+            boundary = _new_boundary(keyring, member, label=body.label, category=body.category)
+            work.session.add(boundary)
+            work.session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
+                                             at=boundary.created_at))
+            await work.session.flush()
+            await work.record("boundary.added", {"item": _public(boundary, keyring)})
     except IntegrityError:
         raise Conflict("That activity is already on your list.") from None
-    await changes.publish(hub)
     return _out(boundary, keyring, None)
 
 
 async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
-                          pair_id: uuid.UUID, account_id: uuid.UUID, boundary_id: uuid.UUID,
-                          body: AnswerIn) -> BoundaryOut:
+                          member: Member, boundary_id: uuid.UUID, body: AnswerIn) -> BoundaryOut:
     """Sets the caller's answer. A no always lands at once; a stale yes or maybe is 409."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        boundary = await _get(session, pair_id, boundary_id)
+    async with member_work(db, hub, keyring, member) as work:
+        boundary = await _get(work.session, member.pair_id, boundary_id)
         if (body.version is not None and body.version != boundary.version
                 and body.answer != "no"):
-            current = _out(boundary, keyring, await _mine(session, boundary_id, account_id))
+            mine = await _mine(work.session, boundary_id, member.account_id)
             raise Conflict("This activity changed since you saw it; here it is now.",
-                           current=current.model_dump(mode="json"))
-        changes = events.Recorder(session, keyring, pair_id, account_id)
-        await set_answer(changes, boundary, account_id, body.answer, settings=settings)
-    await changes.publish(hub)
-    # The caller's other devices learn their own answer; the partner learns nothing.
-    await hub.send_to_user(account_id, {"type": "boundary.answered", "id": str(boundary_id),
-                                        "my_answer": body.answer, "version": boundary.version})
+                           current=_out(boundary, keyring, mine).model_dump(mode="json"))
+        await set_answer(work, boundary, member.account_id, body.answer, settings=settings)
+        # The caller's other devices learn their own answer; the partner learns nothing.
+        work.tell({"type": "boundary.answered", "id": str(boundary_id),
+                   "my_answer": body.answer, "version": boundary.version},
+                  only=member.account_id)
     return _out(boundary, keyring, body.answer)
 
 
-async def set_answer(recorder: events.Recorder, boundary: Boundary, account_id: uuid.UUID,
+async def set_answer(work: PairWork, boundary: Boundary, account_id: uuid.UUID,
                      answer: str, *, settings: Settings) -> None:
     """Stores an answer inside the caller's unit of work (the pair locked) and tells both
     partners when the combined state moved. A no holds the activity from being raised
     again by the partner for a while; any other answer of the same person reopens it."""
-    session, now = recorder.session, utcnow()
+    session, now = work.session, utcnow()
     topic = cooling.item(boundary.label_digest)
     if answer == "no":
         await cooling.hold(session, pair_id=boundary.pair_id, topic=topic, held_by=account_id,
@@ -279,28 +272,28 @@ async def set_answer(recorder: events.Recorder, boundary: Boundary, account_id: 
     previous = _set_state(session, boundary, await _recombine(session, boundary), now)
     if boundary.state != previous:
         boundary.version += 1
-        await _announce(recorder, boundary, previous)
-        await _tell_session_if_scope_left(recorder, boundary.id, previous, boundary.state)
+        await _announce(work, boundary, previous)
+        await _tell_session_if_scope_left(work, boundary.id, previous, boundary.state)
 
 
-async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                        account_id: uuid.UUID, boundary_id: uuid.UUID,
-                        body: BoundaryEdit) -> BoundaryOut:
+async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                        boundary_id: uuid.UUID, body: BoundaryEdit) -> BoundaryOut:
     """Renames or re-files an activity. A new label is a new activity: every yes and
     maybe is cleared so both answer again; a no stays, because no always wins."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        boundary = await _get(session, pair_id, boundary_id)
-        mine = await _mine(session, boundary_id, account_id)
+    async with member_work(db, hub, keyring, member) as work:
+        session = work.session
+        boundary = await _get(session, member.pair_id, boundary_id)
+        mine = await _mine(session, boundary_id, member.account_id)
         if body.version != boundary.version:
             raise Conflict("This activity changed since you saw it; here it is now.",
                            current=_out(boundary, keyring, mine).model_dump(mode="json"))
         now = utcnow()
         old_label = keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))
         if body.label is not None and fold(body.label) != fold(old_label):
-            if await _label_taken(session, keyring, pair_id, body.label, other_than=boundary.id):
+            if await _label_taken(session, keyring, member.pair_id, body.label,
+                                  other_than=boundary.id):
                 raise Conflict("That activity is already on your list.")
-            await cooling.check(session, pair_id=pair_id, asker=account_id,
+            await cooling.check(session, pair_id=member.pair_id, asker=member.account_id,
                                 topic=cooling.item(keyring.digest(fold(body.label))),
                                 what="this activity")
             boundary.label = keyring.encrypt(body.label, aad=_label_aad(boundary.id))
@@ -316,33 +309,28 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uu
             boundary.category = body.category
         previous = _set_state(session, boundary, await _recombine(session, boundary), now)
         boundary.version += 1
-        changes = events.Recorder(session, keyring, pair_id, account_id)
-        await _announce(changes, boundary, previous)
-        await _tell_session_if_scope_left(changes, boundary_id, previous, boundary.state)
-    await changes.publish(hub)
+        await _announce(work, boundary, previous)
+        await _tell_session_if_scope_left(work, boundary_id, previous, boundary.state)
     return _out(boundary, keyring, mine)
 
 
-async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                          account_id: uuid.UUID, boundary_id: uuid.UUID) -> None:
+async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                          boundary_id: uuid.UUID) -> None:
     """Deletes an activity at once; either partner may."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        boundary = await _get(session, pair_id, boundary_id)
+    async with member_work(db, hub, keyring, member) as work:
+        boundary = await _get(work.session, member.pair_id, boundary_id)
         previous = boundary.state
-        await session.delete(boundary)
-        changes = events.Recorder(session, keyring, pair_id, account_id)
-        await changes.record("boundary.removed", {"id": str(boundary_id),
-                                                  "previous_state": previous})
-        await _tell_session_if_scope_left(changes, boundary_id, previous, "removed")
-    await changes.publish(hub)
+        await work.session.delete(boundary)
+        await work.record("boundary.removed", {"id": str(boundary_id),
+                                               "previous_state": previous})
+        await _tell_session_if_scope_left(work, boundary_id, previous, "removed")
 
 
-async def history(*, db: Database, pair_id: uuid.UUID, boundary_id: uuid.UUID) -> HistoryOut:
+async def history(*, db: Database, member: Member, boundary_id: uuid.UUID) -> HistoryOut:
     """When the activity was added, and each time its limits became stricter, oldest
     first, without who moved it (and never when anyone agreed)."""
     async with db.read() as session:
-        await _get(session, pair_id, boundary_id)
+        await _get(session, member.pair_id, boundary_id)
         rows = await session.scalars(
             select(BoundaryHistory).where(BoundaryHistory.boundary_id == boundary_id)
             .order_by(col(BoundaryHistory.at), col(BoundaryHistory.id)))
@@ -360,11 +348,11 @@ def _catalogue() -> dict[str, Any]:
     return data
 
 
-async def catalogue(*, db: Database, pair_id: uuid.UUID) -> CatalogueOut:
+async def catalogue(*, db: Database, member: Member) -> CatalogueOut:
     """The starter list, marking what the pair already took."""
     async with db.read() as session:
         taken = set(await session.scalars(select(Boundary.catalogue_key).where(
-            Boundary.pair_id == pair_id, col(Boundary.catalogue_key).is_not(None))))
+            Boundary.pair_id == member.pair_id, col(Boundary.catalogue_key).is_not(None))))
     data = _catalogue()
     return CatalogueOut.model_validate({
         "categories": data["categories"],
@@ -372,8 +360,8 @@ async def catalogue(*, db: Database, pair_id: uuid.UUID) -> CatalogueOut:
     })
 
 
-async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                         account_id: uuid.UUID, body: CatalogueTake) -> BoundaryList:
+async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                         body: CatalogueTake) -> BoundaryList:
     """Adds the chosen starter items (all, some or none); skips any already there."""
     items = {item["key"]: item for item in _catalogue()["items"]}
     unknown = [key for key in body.keys if key not in items]
@@ -381,32 +369,29 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, pair_id: u
         raise Invalid("keys", f"{len(unknown)} unknown catalogue key(s)")
     wanted = list(items) if body.all else list(dict.fromkeys(body.keys))
     added: list[Boundary] = []
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        changes = events.Recorder(session, keyring, pair_id, account_id)
+    async with member_work(db, hub, keyring, member) as work:
+        session = work.session
         for key in wanted:
             item = items[key]
-            if await _label_taken(session, keyring, pair_id, item["label"]):
+            if await _label_taken(session, keyring, member.pair_id, item["label"]):
                 continue
             try:
-                await cooling.check(session, pair_id=pair_id, asker=account_id,
+                await cooling.check(session, pair_id=member.pair_id, asker=member.account_id,
                                     topic=cooling.item(keyring.digest(fold(item["label"]))),
                                     what="one of these activities")
             except CoolingOff:
                 if not body.all:
                     raise
                 continue  # "all of them" leaves out what the partner just said no to
-            boundary = _new_boundary(keyring, pair_id=pair_id, account_id=account_id,
-                                     label=item["label"], category=item["category"],
-                                     catalogue_key=key)
+            boundary = _new_boundary(keyring, member, label=item["label"],
+                                     category=item["category"], catalogue_key=key)
             session.add(boundary)
             session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
                                         at=boundary.created_at))
             added.append(boundary)
         await session.flush()
         for boundary in added:
-            await changes.record("boundary.added", {"item": _public(boundary, keyring)})
-    await changes.publish(hub)
+            await work.record("boundary.added", {"item": _public(boundary, keyring)})
     return BoundaryList(items=[_out(b, keyring, None) for b in added])
 
 
@@ -430,20 +415,13 @@ async def _changes_since_review(session: AsyncSession, keyring: Keyring,
     return changed
 
 
-async def _locked_pair(session: AsyncSession, pair_id: uuid.UUID) -> Pair:
-    await events.lock_pair(session, pair_id)
-    pair = await session.get(Pair, pair_id)
-    assert pair is not None  # locked just now
-    return pair
-
-
-async def get_review(*, db: Database, keyring: Keyring, pair_id: uuid.UUID) -> ReviewOut:
+async def get_review(*, db: Database, keyring: Keyring, member: Member) -> ReviewOut:
     """The plan, whether a review is due (gently), and what changed since the last one."""
     async with db.read() as session:
-        pair = await session.get(Pair, pair_id)
+        pair = await session.get(Pair, member.pair_id)
         if pair is None:
             raise NotFound("You are not paired with anyone right now.")
-        changed = await _changes_since_review(session, keyring, pair_id)
+        changed = await _changes_since_review(session, keyring, member.pair_id)
     due = pair.review_every_days is not None and (
         (pair.last_review_at or pair.created_at) + timedelta(days=pair.review_every_days)
         <= utcnow())
@@ -451,64 +429,54 @@ async def get_review(*, db: Database, keyring: Keyring, pair_id: uuid.UUID) -> R
                      due=due, in_progress=pair.review_started_at is not None, changed=changed)
 
 
-async def set_review_plan(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                          account_id: uuid.UUID, every_days: int | None) -> ReviewOut:
+async def set_review_plan(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                          every_days: int | None) -> ReviewOut:
     """Sets how often the pair wants to review (or never)."""
-    async with db.write() as session:
-        pair = await _locked_pair(session, pair_id)
-        pair.review_every_days = every_days
-        changes = events.Recorder(session, keyring, pair_id, account_id)
-        await changes.record("review.planned", {"every_days": every_days})
-    await changes.publish(hub)
-    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+    async with member_work(db, hub, keyring, member) as work:
+        (await work.pair()).review_every_days = every_days
+        await work.record("review.planned", {"every_days": every_days})
+    return await get_review(db=db, keyring=keyring, member=member)
 
 
-async def start_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                       account_id: uuid.UUID) -> ReviewOut:
+async def start_review(*, db: Database, hub: Hub, keyring: Keyring,
+                       member: Member) -> ReviewOut:
     """Opens a review the partner can join; starting one already open just joins it."""
-    async with db.write() as session:
-        pair = await _locked_pair(session, pair_id)
-        changes = events.Recorder(session, keyring, pair_id, account_id)
+    async with member_work(db, hub, keyring, member) as work:
+        pair = await work.pair()
         if pair.review_started_at is None:
             pair.review_started_at = utcnow()
-            await changes.record("review.started", {})
+            await work.record("review.started", {})
         else:
-            await changes.record("review.joined", {})
-    await changes.publish(hub)
-    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+            await work.record("review.joined", {})
+    return await get_review(db=db, keyring=keyring, member=member)
 
 
-async def join_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                      account_id: uuid.UUID) -> ReviewOut:
+async def join_review(*, db: Database, hub: Hub, keyring: Keyring, member: Member) -> ReviewOut:
     """Joins the review the partner started."""
-    async with db.write() as session:
-        pair = await _locked_pair(session, pair_id)
-        if pair.review_started_at is None:
+    async with member_work(db, hub, keyring, member) as work:
+        if (await work.pair()).review_started_at is None:
             raise Conflict("No review is open right now.")
-        changes = events.Recorder(session, keyring, pair_id, account_id)
-        await changes.record("review.joined", {})
-    await changes.publish(hub)
-    return await get_review(db=db, keyring=keyring, pair_id=pair_id)
+        await work.record("review.joined", {})
+    return await get_review(db=db, keyring=keyring, member=member)
 
 
-async def finish_review(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                        account_id: uuid.UUID) -> list[ReviewChange]:
-    """Closes the review; both get the summary of what changed during it."""
-    async with db.write() as session:
-        pair = await _locked_pair(session, pair_id)
+async def finish_review(*, db: Database, hub: Hub, keyring: Keyring,
+                        member: Member) -> list[ReviewChange]:
+    """Closes the review; both get the summary of what changed since the last one."""
+    async with member_work(db, hub, keyring, member) as work:
+        pair = await work.pair()
         if pair.review_started_at is None:
             raise Conflict("No review is open right now.")
-        summary = await _changes_since_review(session, keyring, pair_id)
-        await session.execute(sa.update(Boundary).where(col(Boundary.pair_id) == pair_id)
-                              .values(reviewed_state=Boundary.state))
+        summary = await _changes_since_review(work.session, keyring, member.pair_id)
+        await work.session.execute(sa.update(Boundary)
+                                   .where(col(Boundary.pair_id) == member.pair_id)
+                                   .values(reviewed_state=Boundary.state))
         pair.last_review_at, pair.review_started_at = utcnow(), None
-        changes = events.Recorder(session, keyring, pair_id, account_id)
         # The log keeps that they looked; what they saw goes to their screens only.
-        await changes.record("review.finished", {})
-        changes.tell({"type": "review.summary",
-                      "changed": [c.model_dump(mode="json") for c in summary]})
-    await changes.publish(hub)
-    log.info("review_finished", pair_id=str(pair_id), changed=len(summary))
+        await work.record("review.finished", {})
+        work.tell({"type": "review.summary",
+                   "changed": [c.model_dump(mode="json") for c in summary]})
+    log.info("review_finished", pair_id=str(member.pair_id), changed=len(summary))
     return summary
 
 

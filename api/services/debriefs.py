@@ -28,7 +28,8 @@ from api.models import (
     utcnow,
 )
 from api.realtime.hub import Hub
-from api.services import boundaries, events
+from api.services import boundaries
+from api.services.work import Member, PairWork, member_work
 from schemas.debriefs import (
     DebriefContent,
     DebriefDraft,
@@ -93,11 +94,11 @@ async def _view(session: AsyncSession, debrief: DebriefRound, keyring: Keyring,
     )
 
 
-async def start(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                account_id: uuid.UUID, body: DebriefStart) -> DebriefOut:
+async def start(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                body: DebriefStart) -> DebriefOut:
     """Opens (or finds) the debrief of an ended session or of a pause."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
+    async with member_work(db, hub, keyring, member) as work:
+        session, pair_id = work.session, member.pair_id
         if body.session_id is not None:
             practice = await session.get(PracticeSession, body.session_id)
             if practice is None or practice.pair_id != pair_id:
@@ -112,39 +113,37 @@ async def start(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
             query = select(DebriefRound).where(DebriefRound.pair_id == pair_id,
                                                DebriefRound.pause_seq == body.pause_seq)
         debrief = await session.scalar(query)
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
         if debrief is None:
             debrief = DebriefRound(pair_id=pair_id, session_id=body.session_id,
                                    pause_seq=body.pause_seq)
             session.add(debrief)
             await session.flush()
-            await recorder.record("debrief.opened", {"debrief_id": str(debrief.id),
-                                                     "session_id": _str(body.session_id),
-                                                     "pause_seq": body.pause_seq})
-        out = await _view(session, debrief, keyring, account_id)
-    await recorder.publish(hub)
-    return out
+            await work.record("debrief.opened", {"debrief_id": str(debrief.id),
+                                                 "session_id": _str(body.session_id),
+                                                 "pause_seq": body.pause_seq})
+        return await _view(session, debrief, keyring, member.account_id)
 
 
 def _str(value: uuid.UUID | None) -> str | None:
     return str(value) if value else None
 
 
-async def view(*, db: Database, keyring: Keyring, pair_id: uuid.UUID, account_id: uuid.UUID,
+async def view(*, db: Database, keyring: Keyring, member: Member,
                debrief_id: uuid.UUID) -> DebriefOut:
     """A debrief as the caller may see it."""
     async with db.read() as session:
-        return await _view(session, await _round(session, pair_id, debrief_id), keyring,
-                           account_id)
+        return await _view(session, await _round(session, member.pair_id, debrief_id), keyring,
+                           member.account_id)
 
 
-async def list_debriefs(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                        account_id: uuid.UUID) -> DebriefList:
+async def list_debriefs(*, db: Database, keyring: Keyring, member: Member) -> DebriefList:
     """Every debrief of the pair, newest first."""
     async with db.read() as session:
-        rows = await session.scalars(select(DebriefRound).where(DebriefRound.pair_id == pair_id)
+        rows = await session.scalars(select(DebriefRound)
+                                     .where(DebriefRound.pair_id == member.pair_id)
                                      .order_by(col(DebriefRound.created_at).desc()))
-        return DebriefList(items=[await _view(session, r, keyring, account_id) for r in rows])
+        return DebriefList(items=[await _view(session, r, keyring, member.account_id)
+                                  for r in rows])
 
 
 async def _my_entry(session: AsyncSession, debrief: DebriefRound,
@@ -156,23 +155,27 @@ async def _my_entry(session: AsyncSession, debrief: DebriefRound,
     return entry
 
 
-async def save_draft(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                     account_id: uuid.UUID, debrief_id: uuid.UUID,
-                     body: DebriefDraft) -> DebriefOut:
+async def _open_round(work: PairWork, debrief_id: uuid.UUID) -> DebriefRound:
+    debrief = await _round(work.session, work.pair_id, debrief_id)
+    if debrief.revealed_at is not None or debrief.closed_at is not None:
+        raise Conflict("This debrief is finished for both of you.")
+    return debrief
+
+
+async def save_draft(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                     debrief_id: uuid.UUID, body: DebriefDraft) -> DebriefOut:
     """Writes the caller's draft; nobody else can read it."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        debrief = await _round(session, pair_id, debrief_id)
-        if debrief.revealed_at is not None or debrief.closed_at is not None:
-            raise Conflict("This debrief is finished for both of you.")
-        entry = await _my_entry(session, debrief, account_id)
+    async with member_work(db, hub, keyring, member) as work:
+        debrief = await _open_round(work, debrief_id)
+        entry = await _my_entry(work.session, debrief, member.account_id)
         if entry.status != "draft":
             raise Conflict("Withdraw it first to change it.")
-        await _check_proposals(session, pair_id, body)
-        entry.body = keyring.encrypt(body.model_dump_json(), aad=_aad(debrief.id, account_id))
+        await _check_proposals(work.session, member.pair_id, body)
+        entry.body = keyring.encrypt(body.model_dump_json(),
+                                     aad=_aad(debrief.id, member.account_id))
         entry.updated_at = utcnow()
-        await session.flush()
-        return await _view(session, debrief, keyring, account_id)
+        await work.session.flush()
+        return await _view(work.session, debrief, keyring, member.account_id)
 
 
 async def _check_proposals(session: AsyncSession, pair_id: uuid.UUID,
@@ -183,46 +186,40 @@ async def _check_proposals(session: AsyncSession, pair_id: uuid.UUID,
             raise Invalid("proposals", "names an activity that is not on your list")
 
 
-async def _decide(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
-                  pair_id: uuid.UUID, account_id: uuid.UUID, debrief_id: uuid.UUID,
-                  status: str) -> DebriefOut:
-    """Submits or skips; the second decision reveals both, in the same transaction."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        debrief = await _round(session, pair_id, debrief_id)
-        if debrief.revealed_at is not None or debrief.closed_at is not None:
-            raise Conflict("This debrief is finished for both of you.")
-        entry = await _my_entry(session, debrief, account_id)
-        if entry.status != "draft":
-            raise Conflict("You have already finished this one; withdraw it to change it.")
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        if status == "submitted":
-            content = _content(entry, keyring)
-            if content is None:
-                raise Conflict("Write something first, or skip it.")
-            # A change toward no applies now, in this same unit of work.
-            for boundary, answer in await _restrictive(session, pair_id, account_id, content):
-                await boundaries.set_answer(recorder, boundary, account_id, answer,
-                                            settings=settings)
-        entry.status, entry.updated_at = status, utcnow()
-        await session.flush()
-        entries = await _entries(session, debrief.id)
-        members = list(await session.scalars(
-            select(Membership.account_id).where(Membership.pair_id == pair_id)))
-        decisions = [entries[m].status if m in entries else "draft" for m in members]
-        await recorder.record("debrief.status", {
-            "debrief_id": str(debrief.id), "user_id": str(account_id),
-            "status": _PARTNER_STATUS[status]})
-        if decisions == ["submitted", "submitted"]:
-            debrief.revealed_at = utcnow()
-            await recorder.record("debrief.revealed", {"debrief_id": str(debrief.id)})
-        elif "draft" not in decisions:
-            # One of them skipped: the round closes and nobody's words cross.
-            debrief.closed_at = utcnow()
-            await recorder.record("debrief.closed", {"debrief_id": str(debrief.id)})
-    await recorder.publish(hub)
-    return await view(db=db, keyring=keyring, pair_id=pair_id, account_id=account_id,
-                      debrief_id=debrief_id)
+async def _decide(work: PairWork, debrief_id: uuid.UUID, status: str, *,
+                  settings: Settings) -> DebriefRound:
+    """Submits or skips; the second decision reveals both (when both submitted) or
+    closes the round (when one skipped), in the same transaction."""
+    session, account_id = work.session, work.actor_id
+    assert account_id is not None
+    debrief = await _open_round(work, debrief_id)
+    entry = await _my_entry(session, debrief, account_id)
+    if entry.status != "draft":
+        raise Conflict("You have already finished this one; withdraw it to change it.")
+    if status == "submitted":
+        content = _content(entry, work.keyring)
+        if content is None:
+            raise Conflict("Write something first, or skip it.")
+        # A change toward no applies now, in this same unit of work.
+        for boundary, answer in await _restrictive(session, work.pair_id, account_id, content):
+            await boundaries.set_answer(work, boundary, account_id, answer, settings=settings)
+    entry.status, entry.updated_at = status, utcnow()
+    await session.flush()
+    entries = await _entries(session, debrief.id)
+    members = list(await session.scalars(
+        select(Membership.account_id).where(Membership.pair_id == work.pair_id)))
+    decisions = [entries[m].status if m in entries else "draft" for m in members]
+    await work.record("debrief.status", {
+        "debrief_id": str(debrief.id), "user_id": str(account_id),
+        "status": _PARTNER_STATUS[status]})
+    if decisions == ["submitted", "submitted"]:
+        debrief.revealed_at = utcnow()
+        await work.record("debrief.revealed", {"debrief_id": str(debrief.id)})
+    elif "draft" not in decisions:
+        # One of them skipped: the round closes and nobody's words cross.
+        debrief.closed_at = utcnow()
+        await work.record("debrief.closed", {"debrief_id": str(debrief.id)})
+    return debrief
 
 
 async def _restrictive(session: AsyncSession, pair_id: uuid.UUID, account_id: uuid.UUID,
@@ -240,48 +237,50 @@ async def _restrictive(session: AsyncSession, pair_id: uuid.UUID, account_id: uu
     return moves
 
 
-async def submit(**kw: Any) -> DebriefOut:
+async def submit(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                 member: Member, debrief_id: uuid.UUID) -> DebriefOut:
     """Finishes the caller's debrief; when both have, both are revealed at once."""
-    return await _decide(status="submitted", **kw)
+    async with member_work(db, hub, keyring, member) as work:
+        debrief = await _decide(work, debrief_id, "submitted", settings=settings)
+        return await _view(work.session, debrief, keyring, member.account_id)
 
 
-async def skip(**kw: Any) -> DebriefOut:
-    """Chooses not to write one; the partner is told "skipped", nothing more."""
-    return await _decide(status="skipped", **kw)
+async def skip(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+               member: Member, debrief_id: uuid.UUID) -> DebriefOut:
+    """Chooses not to write one; the round closes and nothing is shared."""
+    async with member_work(db, hub, keyring, member) as work:
+        debrief = await _decide(work, debrief_id, "skipped", settings=settings)
+        return await _view(work.session, debrief, keyring, member.account_id)
 
 
-async def withdraw(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                   account_id: uuid.UUID, debrief_id: uuid.UUID) -> DebriefOut:
+async def withdraw(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                   debrief_id: uuid.UUID) -> DebriefOut:
     """Takes the caller's decision back to a draft, only before the reveal."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        debrief = await _round(session, pair_id, debrief_id)
+    async with member_work(db, hub, keyring, member) as work:
+        debrief = await _round(work.session, member.pair_id, debrief_id)
         if debrief.revealed_at is not None:
             raise Conflict("It has been shared already and cannot be taken back.")
         if debrief.closed_at is not None:
             raise Conflict("This debrief is finished for both of you; nothing was shared.")
-        entry = await session.get(DebriefEntry, (debrief.id, account_id))
+        entry = await work.session.get(DebriefEntry, (debrief.id, member.account_id))
         if entry is None or entry.status == "draft":
             raise Conflict("There is nothing finished to take back.")
         entry.status, entry.updated_at = "draft", utcnow()
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("debrief.status", {
-            "debrief_id": str(debrief.id), "user_id": str(account_id),
+        await work.record("debrief.status", {
+            "debrief_id": str(debrief.id), "user_id": str(member.account_id),
             "status": "not_finished"})
-        out = await _view(session, debrief, keyring, account_id)
-    await recorder.publish(hub)
-    return out
+        return await _view(work.session, debrief, keyring, member.account_id)
 
 
-async def feelings(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                   account_id: uuid.UUID) -> FeelingSeries:
+async def feelings(*, db: Database, keyring: Keyring, member: Member) -> FeelingSeries:
     """Felt safety over time: mine from every debrief, my partner's from revealed ones."""
     points = []
     async with db.read() as session:
-        rows = await session.scalars(select(DebriefRound).where(DebriefRound.pair_id == pair_id)
+        rows = await session.scalars(select(DebriefRound)
+                                     .where(DebriefRound.pair_id == member.pair_id)
                                      .order_by(col(DebriefRound.created_at)))
         for debrief in rows:
-            view_ = await _view(session, debrief, keyring, account_id)
+            view_ = await _view(session, debrief, keyring, member.account_id)
             mine = view_.mine.feeling if view_.mine else None
             partner = view_.partner.feeling if view_.partner else None
             if mine is not None or partner is not None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Forbidden
 from api.models import Pair
 from api.realtime.hub import Hub
-from api.services import events
+from api.services.work import Member, member_work
 from schemas.pairing import DiscreetOut
 
 DEFAULT = "Hold on"
@@ -34,63 +32,44 @@ def _out(pair: Pair, keyring: Keyring, account_id: uuid.UUID) -> DiscreetOut:
                        if proposed else None)
 
 
-async def _locked(session: AsyncSession, pair_id: uuid.UUID) -> Pair:
-    await events.lock_pair(session, pair_id)
-    pair = await session.get(Pair, pair_id)
-    assert pair is not None  # locked just now
-    return pair
-
-
-async def read(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-               account_id: uuid.UUID) -> DiscreetOut:
+async def read(*, db: Database, keyring: Keyring, member: Member) -> DiscreetOut:
     """The pause's discreet name, and a proposal waiting, if any."""
     async with db.read() as session:
-        pair = await session.get(Pair, pair_id)
+        pair = await session.get(Pair, member.pair_id)
         assert pair is not None  # the caller is a member
-        return _out(pair, keyring, account_id)
+        return _out(pair, keyring, member.account_id)
 
 
-async def propose(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                  account_id: uuid.UUID, label: str) -> DiscreetOut:
+async def propose(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                  label: str) -> DiscreetOut:
     """Suggests a neutral name for the pause; it is used once the partner agrees."""
-    async with db.write() as session:
-        pair = await _locked(session, pair_id)
-        pair.discreet_proposed = keyring.encrypt(label, aad=_aad(pair_id, "proposed"))
-        pair.discreet_proposed_by = account_id
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("discreet.proposed", {"label": label})
-        out = _out(pair, keyring, account_id)
-    await recorder.publish(hub)
-    return out
+    async with member_work(db, hub, keyring, member) as work:
+        pair = await work.pair()
+        pair.discreet_proposed = keyring.encrypt(label, aad=_aad(pair.id, "proposed"))
+        pair.discreet_proposed_by = member.account_id
+        await work.record("discreet.proposed", {"label": label})
+        return _out(pair, keyring, member.account_id)
 
 
-async def agree(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                account_id: uuid.UUID) -> DiscreetOut:
+async def agree(*, db: Database, hub: Hub, keyring: Keyring, member: Member) -> DiscreetOut:
     """The partner who did not suggest it agrees: it becomes the pause's discreet name."""
-    async with db.write() as session:
-        pair = await _locked(session, pair_id)
+    async with member_work(db, hub, keyring, member) as work:
+        pair = await work.pair()
         if pair.discreet_proposed is None:
             raise Conflict("No name is waiting for an answer.")
-        if pair.discreet_proposed_by == account_id:
+        if pair.discreet_proposed_by == member.account_id:
             raise Forbidden("Your partner agrees to the name you suggested.")
-        label = keyring.decrypt(pair.discreet_proposed, aad=_aad(pair_id, "proposed"))
-        pair.discreet_label = keyring.encrypt(label, aad=_aad(pair_id, "label"))
+        label = keyring.decrypt(pair.discreet_proposed, aad=_aad(pair.id, "proposed"))
+        pair.discreet_label = keyring.encrypt(label, aad=_aad(pair.id, "label"))
         pair.discreet_proposed = pair.discreet_proposed_by = None
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("discreet.agreed", {"label": label})
-        out = _out(pair, keyring, account_id)
-    await recorder.publish(hub)
-    return out
+        await work.record("discreet.agreed", {"label": label})
+        return _out(pair, keyring, member.account_id)
 
 
-async def clear(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                account_id: uuid.UUID) -> DiscreetOut:
+async def clear(*, db: Database, hub: Hub, keyring: Keyring, member: Member) -> DiscreetOut:
     """Back to the default name, by either partner at once (the pause is unchanged)."""
-    async with db.write() as session:
-        pair = await _locked(session, pair_id)
+    async with member_work(db, hub, keyring, member) as work:
+        pair = await work.pair()
         pair.discreet_label = pair.discreet_proposed = pair.discreet_proposed_by = None
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("discreet.agreed", {"label": DEFAULT})
-        out = _out(pair, keyring, account_id)
-    await recorder.publish(hub)
-    return out
+        await work.record("discreet.agreed", {"label": DEFAULT})
+        return _out(pair, keyring, member.account_id)

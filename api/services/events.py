@@ -13,7 +13,6 @@ from sqlmodel import col, select
 from api.crypto import Keyring
 from api.errors import NotFound
 from api.models import CommandAlias, Event, Pair
-from api.realtime.hub import Hub
 
 # Signal events overtake anything else queued for a socket.
 URGENT_TYPES = frozenset({"pause", "slow", "resume"})
@@ -33,43 +32,6 @@ def envelope(event: Event, keyring: Keyring) -> dict[str, Any]:
         "at": event.at.isoformat(),
         "data": json.loads(keyring.decrypt(event.body, aad=_aad(event.pair_id, event.seq))),
     }
-
-
-class Recorder:
-    """Pair events recorded in a unit of work, published once it has committed."""
-
-    def __init__(self, session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
-                 actor_id: uuid.UUID | None) -> None:
-        self.session, self.keyring, self.pair_id, self.actor_id = (
-            session, keyring, pair_id, actor_id)
-        self.frames: list[dict[str, Any]] = []
-        # Frames for open screens that are not kept in the log: to both partners, or to
-        # one person's own devices.
-        self.notes: list[tuple[uuid.UUID | None, dict[str, Any]]] = []
-
-    async def record(self, type_: str, data: dict[str, Any], *,
-                     actor_id: uuid.UUID | None = None) -> dict[str, Any]:
-        """Appends an event to the log; returns its wire form."""
-        event = await append(self.session, keyring=self.keyring, pair_id=self.pair_id,
-                             type=type_, actor_id=actor_id or self.actor_id, data=data)
-        frame = envelope(event, self.keyring)
-        self.frames.append(frame)
-        return frame
-
-    def tell(self, frame: dict[str, Any], *, only: uuid.UUID | None = None) -> None:
-        """Queues a frame for both partners' open screens (or `only` one person's own
-        devices); it is never written to the log."""
-        self.notes.append((only, frame))
-
-    async def publish(self, hub: Hub) -> None:
-        """Announces every recorded event, then every note; call after the commit."""
-        for frame in self.frames:
-            await hub.publish_event(self.pair_id, frame)
-        for only, note in self.notes:
-            if only is None:
-                await hub.send_to_pair(self.pair_id, note)
-            else:
-                await hub.send_to_user(only, note)
 
 
 async def lock_pair(session: AsyncSession, pair_id: uuid.UUID) -> None:

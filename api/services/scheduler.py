@@ -20,6 +20,7 @@ from api.db import Database
 from api.models import ScheduledJob, utcnow
 from api.realtime.hub import Hub
 from api.services import events, sessions
+from api.services.work import PairWork
 
 log = structlog.get_logger(__name__)
 
@@ -67,9 +68,8 @@ class Scheduler:
                     return False
                 job_id = job.id
                 await events.lock_pair(session, job.pair_id)
-                recorder = events.Recorder(session, self.keyring, job.pair_id, None)
-                await sessions.run_job(session, recorder, job, keyring=self.keyring,
-                                       settings=self.settings)
+                work = PairWork(session, self.keyring, job.pair_id, None)
+                await sessions.run_job(work, job, settings=self.settings)
                 job.done_at = utcnow()
         except Exception as exc:
             log.error("job_failed", job_id=str(job_id), error=type(exc).__name__)
@@ -79,7 +79,10 @@ class Scheduler:
                     if failed is not None:
                         failed.due_at = utcnow() + timedelta(seconds=5)
             return False
-        await recorder.publish(self.hub)
+        try:
+            await work.publish(self.hub)
+        except Exception as exc:  # stored already: the sweep brings it to every socket
+            log.error("publish_failed", job_id=str(job.id), error=type(exc).__name__)
         late = (utcnow() - job.due_at).total_seconds()
         log.info("job_done", kind=job.kind, job_id=str(job.id), late_ms=round(late * 1000))
         return True

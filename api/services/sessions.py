@@ -35,6 +35,7 @@ from api.models import (
 from api.realtime.hub import Hub
 from api.services import aftercare, cooling, events, pacing, signals
 from api.services.boundaries import label_of
+from api.services.work import Member, PairWork, member_work
 from schemas.sessions import (
     CheckinOut,
     CurrentSession,
@@ -84,7 +85,7 @@ def _summary(practice: PracticeSession) -> dict[str, Any]:
 
 
 async def _view(session: AsyncSession, practice: PracticeSession, keyring: Keyring,
-                db: Database, account_id: uuid.UUID) -> SessionOut:
+                account_id: uuid.UUID) -> SessionOut:
     scope = []
     for raw_id in practice.scope:
         boundary = await session.get(Boundary, uuid.UUID(raw_id))
@@ -110,8 +111,7 @@ async def _view(session: AsyncSession, practice: PracticeSession, keyring: Keyri
                                  my_answer=mine.answer if mine else None)
     wishes = []
     if practice.status in OPEN:
-        wishes = await aftercare.read_both(db=db, keyring=keyring, pair_id=practice.pair_id,
-                                           account_id=account_id)
+        wishes = await aftercare.both(session, keyring, practice.pair_id, account_id)
     return SessionOut.model_validate({
         "id": practice.id, "status": practice.status, "proposed_by": practice.proposed_by,
         "length_seconds": practice.length_seconds,
@@ -126,32 +126,31 @@ async def _view(session: AsyncSession, practice: PracticeSession, keyring: Keyri
     })
 
 
-async def view(*, db: Database, keyring: Keyring, pair_id: uuid.UUID, account_id: uuid.UUID,
+async def view(*, db: Database, keyring: Keyring, member: Member,
                session_id: uuid.UUID) -> SessionOut:
     """One session of the pair."""
     async with db.read() as session:
-        return await _view(session, await _get(session, pair_id, session_id), keyring, db,
-                           account_id)
+        practice = await _get(session, member.pair_id, session_id)
+        return await _view(session, practice, keyring, member.account_id)
 
 
-async def current(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                  account_id: uuid.UUID) -> CurrentSession:
+async def current(*, db: Database, keyring: Keyring, member: Member) -> CurrentSession:
     """The pair's proposed or running session, if any."""
     async with db.read() as session:
-        practice = await _open(session, pair_id)
+        practice = await _open(session, member.pair_id)
         if practice is None:
             return CurrentSession(session=None)
-        return CurrentSession(session=await _view(session, practice, keyring, db, account_id))
+        return CurrentSession(session=await _view(session, practice, keyring,
+                                                  member.account_id))
 
 
-async def list_sessions(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                        account_id: uuid.UUID) -> SessionList:
+async def list_sessions(*, db: Database, keyring: Keyring, member: Member) -> SessionList:
     """Every session of the pair, newest first."""
     async with db.read() as session:
         rows = await session.scalars(
-            select(PracticeSession).where(PracticeSession.pair_id == pair_id)
+            select(PracticeSession).where(PracticeSession.pair_id == member.pair_id)
             .order_by(col(PracticeSession.created_at).desc()).limit(100))
-        return SessionList(items=[await _view(session, p, keyring, db, account_id)
+        return SessionList(items=[await _view(session, p, keyring, member.account_id)
                                   for p in rows])
 
 
@@ -178,40 +177,37 @@ async def _scope_still_agreed(session: AsyncSession, pair_id: uuid.UUID,
 
 
 async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
-                  pair_id: uuid.UUID, account_id: uuid.UUID, body: SessionIn) -> SessionOut:
+                  member: Member, body: SessionIn) -> SessionOut:
     """Proposes a session; nothing starts until the partner accepts."""
     _check_lengths(settings, body)
     scope = [str(b) for b in dict.fromkeys(body.scope)]
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        if await _open(session, pair_id) is not None:
+    async with member_work(db, hub, keyring, member) as work:
+        session = work.session
+        if await _open(session, member.pair_id) is not None:
             raise Conflict("There is already a session proposed or under way.")
-        await _not_while_partner_stopped(session, pair_id, account_id, "time together")
-        await cooling.check(session, pair_id=pair_id, asker=account_id, topic=cooling.SESSION,
-                            what="time together today")
-        if not await _scope_still_agreed(session, pair_id, scope):
+        await _not_while_partner_stopped(session, member, "time together")
+        await cooling.check(session, pair_id=member.pair_id, asker=member.account_id,
+                            topic=cooling.SESSION, what="time together today")
+        if not await _scope_still_agreed(session, member.pair_id, scope):
             raise Invalid("scope", "only activities you have both agreed to can be in scope")
         practice = PracticeSession(
-            pair_id=pair_id, proposed_by=account_id, length_seconds=body.length_seconds,
+            pair_id=member.pair_id, proposed_by=member.account_id,
+            length_seconds=body.length_seconds,
             checkin_every_seconds=body.checkin_every_seconds, grace_seconds=body.grace_seconds,
             scope=scope, timezone=body.timezone)
         session.add(practice)
         await session.flush()
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("session.proposed", {
+        await work.record("session.proposed", {
             **_summary(practice), "length_seconds": practice.length_seconds,
             "checkin_every_seconds": practice.checkin_every_seconds,
             "grace_seconds": practice.grace_seconds, "scope": scope})
-        out = await _view(session, practice, keyring, db, account_id)
-    await recorder.publish(hub)
-    return out
+        return await _view(session, practice, keyring, member.account_id)
 
 
-async def _not_while_partner_stopped(session: AsyncSession, pair_id: uuid.UUID,
-                                     asker: uuid.UUID, what: str) -> None:
+async def _not_while_partner_stopped(session: AsyncSession, member: Member, what: str) -> None:
     """Nothing is asked of a partner whose own pause stands."""
     theirs = await session.scalar(select(SignalState).where(
-        SignalState.pair_id == pair_id, col(SignalState.account_id) != asker,
+        SignalState.pair_id == member.pair_id, col(SignalState.account_id) != member.account_id,
         SignalState.state == "paused"))
     if theirs is not None:
         raise Conflict(f"Your partner has paused. Asking for {what} waits until they lift "
@@ -223,72 +219,74 @@ def _cooling_until(settings: Settings, practice: PracticeSession) -> datetime:
                                at_least=timedelta(hours=settings.cooling_session_min_hours))
 
 
-async def _transition(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
-                      pair_id: uuid.UUID, account_id: uuid.UUID, session_id: uuid.UUID,
-                      action: str) -> SessionOut:
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        practice = await _get(session, pair_id, session_id)
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        now = utcnow()
-        if action in ("accept", "decline", "cancel"):
-            if practice.status != "proposed":
-                raise Conflict("This session is no longer waiting for an answer.")
-            mine = practice.proposed_by == account_id
-            if action == "cancel" and not mine:
-                raise Forbidden("Only the one who proposed it can take it back.")
-            if action in ("accept", "decline") and mine:
-                raise Forbidden("Your partner answers the sessions you propose.")
-        if action == "accept":
-            if not await _scope_still_agreed(session, pair_id, practice.scope):
-                raise Conflict("Something in scope is no longer agreed; propose again.")
-            practice.status, practice.started_at = "active", now
-            practice.ends_at = now + timedelta(seconds=practice.length_seconds)
-            started = await recorder.record("session.started", _summary(practice))
-            practice.start_seq = started["seq"]
-            pacing.schedule(session, practice, "end", practice.ends_at)
-            if not await pacing.pair_paused(session, pair_id):
-                pacing.start_checkins(session, practice, now)
-        elif action in ("decline", "cancel"):
-            practice.status = "declined" if action == "decline" else "cancelled"
-            practice.ended_at = now
-            if action == "decline":
-                await cooling.hold(session, pair_id=pair_id, topic=cooling.SESSION,
-                                   held_by=account_id, until=_cooling_until(settings, practice))
-            await recorder.record(f"session.{practice.status}", _summary(practice))
-        elif action == "end":
-            if practice.status != "active":
-                raise Conflict("This session is not under way.")
-            await _finish(session, recorder, practice, reason="ended", by=account_id,
-                          settings=settings)
-        out = await _view(session, practice, keyring, db, account_id)
-    await recorder.publish(hub)
-    return out
+async def _proposed(work: PairWork, session_id: uuid.UUID) -> PracticeSession:
+    practice = await _get(work.session, work.pair_id, session_id)
+    if practice.status != "proposed":
+        raise Conflict("This session is no longer waiting for an answer.")
+    return practice
 
 
-async def accept(**kw: Any) -> SessionOut:
+async def accept(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                 session_id: uuid.UUID) -> SessionOut:
     """The partner who did not propose it starts the session."""
-    return await _transition(action="accept", **kw)
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _proposed(work, session_id)
+        if practice.proposed_by == member.account_id:
+            raise Forbidden("Your partner answers the sessions you propose.")
+        if not await _scope_still_agreed(work.session, member.pair_id, practice.scope):
+            raise Conflict("Something in scope is no longer agreed; propose again.")
+        now = utcnow()
+        practice.status, practice.started_at = "active", now
+        practice.ends_at = now + timedelta(seconds=practice.length_seconds)
+        started = await work.record("session.started", _summary(practice))
+        practice.start_seq = started["seq"]
+        pacing.schedule(work.session, practice, "end", practice.ends_at)
+        if not await pacing.pair_paused(work.session, member.pair_id):
+            pacing.start_checkins(work.session, practice, now)
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
-async def decline(**kw: Any) -> SessionOut:
-    """The partner says no to a proposed session, without giving a reason."""
-    return await _transition(action="decline", **kw)
+async def decline(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+                  member: Member, session_id: uuid.UUID) -> SessionOut:
+    """The partner says no to a proposed session, without giving a reason; the proposer
+    cannot propose again until tomorrow."""
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _proposed(work, session_id)
+        if practice.proposed_by == member.account_id:
+            raise Forbidden("Your partner answers the sessions you propose.")
+        practice.status, practice.ended_at = "declined", utcnow()
+        await cooling.hold(work.session, pair_id=member.pair_id, topic=cooling.SESSION,
+                           held_by=member.account_id, until=_cooling_until(settings, practice))
+        await work.record("session.declined", _summary(practice))
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
-async def cancel(**kw: Any) -> SessionOut:
+async def cancel(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                 session_id: uuid.UUID) -> SessionOut:
     """The proposer takes a proposal back."""
-    return await _transition(action="cancel", **kw)
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _proposed(work, session_id)
+        if practice.proposed_by != member.account_id:
+            raise Forbidden("Only the one who proposed it can take it back.")
+        practice.status, practice.ended_at = "cancelled", utcnow()
+        await work.record("session.cancelled", _summary(practice))
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
-async def end(**kw: Any) -> SessionOut:
+async def end(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
+              member: Member, session_id: uuid.UUID) -> SessionOut:
     """Either partner ends a running session, at once."""
-    return await _transition(action="end", **kw)
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _get(work.session, member.pair_id, session_id)
+        if practice.status != "active":
+            raise Conflict("This session is not under way.")
+        await _finish(work, practice, reason="ended", by=member.account_id, settings=settings)
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
-async def _finish(session: AsyncSession, recorder: events.Recorder,
-                  practice: PracticeSession, *, reason: str, by: uuid.UUID | None,
-                  settings: Settings) -> None:
+async def _finish(work: PairWork, practice: PracticeSession, *, reason: str,
+                  by: uuid.UUID | None, settings: Settings) -> None:
+    session = work.session
     practice.status, practice.ended_at = "ended", utcnow()
     practice.end_reason, practice.ended_by = reason, by
     practice.extension_by = practice.extension_seconds = None
@@ -297,7 +295,7 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
     rounds = select(Checkin.id).where(Checkin.session_id == practice.id)
     await session.execute(sa.delete(CheckinAnswer).where(
         col(CheckinAnswer.checkin_id).in_(rounds), col(CheckinAnswer.answer) == "green"))
-    ended = await recorder.record("session.ended", _summary(practice), actor_id=by)
+    ended = await work.record("session.ended", _summary(practice), actor_id=by)
     practice.end_seq = ended["seq"]
     # Whoever paused during it: the other cannot propose time together again today.
     paused = await session.scalars(select(Event.actor_id).distinct().where(
@@ -311,54 +309,51 @@ async def _finish(session: AsyncSession, recorder: events.Recorder,
     # their rows here (under the pair lock) could deadlock with the scheduler, which
     # holds a job row and then takes the pair lock.
     pacing.schedule(session, practice, "next_day",
-              practice.ended_at + timedelta(hours=settings.next_day_hours))
+                    practice.ended_at + timedelta(hours=settings.next_day_hours))
 
 
-async def extend(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                 account_id: uuid.UUID, session_id: uuid.UUID, seconds: int) -> SessionOut:
+async def _active(work: PairWork, session_id: uuid.UUID) -> PracticeSession:
+    practice = await _get(work.session, work.pair_id, session_id)
+    if practice.status != "active":
+        raise Conflict("This session is not under way.")
+    return practice
+
+
+async def extend(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                 session_id: uuid.UUID, seconds: int) -> SessionOut:
     """Asks for more time; it only counts when the partner agrees. Not while the
     partner's pause stands, and not again in a session where they said no to it."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        practice = await _get(session, pair_id, session_id)
-        if practice.status != "active":
-            raise Conflict("This session is not under way.")
-        await _not_while_partner_stopped(session, pair_id, account_id, "more time")
-        await cooling.check(session, pair_id=pair_id, asker=account_id,
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _active(work, session_id)
+        await _not_while_partner_stopped(work.session, member, "more time")
+        await cooling.check(work.session, pair_id=member.pair_id, asker=member.account_id,
                             topic=cooling.extension(practice.id), what="more time this time")
-        practice.extension_by, practice.extension_seconds = account_id, seconds
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await recorder.record("session.extension_asked", _summary(practice))
-        out = await _view(session, practice, keyring, db, account_id)
-    await recorder.publish(hub)
-    return out
+        practice.extension_by, practice.extension_seconds = member.account_id, seconds
+        await work.record("session.extension_asked", _summary(practice))
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
-async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                           account_id: uuid.UUID, session_id: uuid.UUID,
-                           agree: bool) -> SessionOut:
+async def answer_extension(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                           session_id: uuid.UUID, agree: bool) -> SessionOut:
     """The other partner agrees to more time, or not; either way nobody is pushed."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        practice = await _get(session, pair_id, session_id)
-        if practice.status != "active" or practice.extension_by is None:
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _active(work, session_id)
+        if practice.extension_by is None:
             raise Conflict("No extension is waiting for an answer.")
-        if agree and practice.extension_by == account_id:
+        if agree and practice.extension_by == member.account_id:
             raise Forbidden("Your partner agrees to the extension you asked for.")
-        if not agree and practice.extension_by != account_id and practice.ends_at:
-            await cooling.hold(session, pair_id=pair_id, topic=cooling.extension(practice.id),
-                               held_by=account_id, until=practice.ends_at)
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
+        if not agree and practice.extension_by != member.account_id and practice.ends_at:
+            await cooling.hold(work.session, pair_id=member.pair_id,
+                               topic=cooling.extension(practice.id),
+                               held_by=member.account_id, until=practice.ends_at)
         if agree and practice.ends_at is not None and practice.extension_seconds:
             practice.ends_at += timedelta(seconds=practice.extension_seconds)
-            pacing.schedule(session, practice, "end", practice.ends_at)
-            await _keep_checkins_going(session, practice)
+            pacing.schedule(work.session, practice, "end", practice.ends_at)
+            await _keep_checkins_going(work.session, practice)
         practice.extension_by = practice.extension_seconds = None
-        await recorder.record("session.extended" if agree else "session.extension_declined",
-                              _summary(practice))
-        out = await _view(session, practice, keyring, db, account_id)
-    await recorder.publish(hub)
-    return out
+        await work.record("session.extended" if agree else "session.extension_declined",
+                          _summary(practice))
+        return await _view(work.session, practice, keyring, member.account_id)
 
 
 async def _keep_checkins_going(session: AsyncSession, practice: PracticeSession) -> None:
@@ -376,71 +371,61 @@ _SIGNAL_OF: dict[str, signals.SignalCommand] = {"red": "pause", "yellow": "slow"
                                                  "unsure": "slow"}
 
 
-async def answer_checkin(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                         account_id: uuid.UUID, session_id: uuid.UUID, checkin_id: uuid.UUID,
+async def answer_checkin(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                         session_id: uuid.UUID, checkin_id: uuid.UUID,
                          answer: str) -> SessionOut:
-    """Answers the live check-in; returns the session as the caller sees it."""
-    async with db.write() as session:
-        await events.lock_pair(session, pair_id)
-        practice = await _get(session, pair_id, session_id)
-        recorder = events.Recorder(session, keyring, pair_id, account_id)
-        await _answer(recorder, practice, checkin_id, answer)
-        out = await _view(session, practice, keyring, db, account_id)
-    await recorder.publish(hub)
-    return out
-
-
-async def _answer(recorder: events.Recorder, practice: PracticeSession, checkin_id: uuid.UUID,
-                  answer: str) -> None:
     """Red (a pause), yellow or not sure (a slow-down), or green, by the one who answers.
 
     Each person answers a check-in once, and only the live one: an answer to an older
     round, or a second answer, is refused and changes nothing, so a card left on screen
     can never change a newer answer.
     """
-    session, account_id = recorder.session, recorder.actor_id
-    assert account_id is not None
-    checkin = await session.get(Checkin, checkin_id)
-    if checkin is None or checkin.session_id != practice.id:
-        raise NotFound("There is no such check-in.")
-    if practice.status != "active":
-        raise Conflict("This session is not under way.")
-    latest = await session.scalar(select(func.max(Checkin.round)).where(
-        Checkin.session_id == practice.id))
-    if checkin.round != latest:
-        raise Conflict(f"{_STOP_ANYWAY} That check-in has passed; a newer one is open.")
-    earlier = await session.get(CheckinAnswer, (checkin_id, account_id))
-    if earlier is not None:
-        raise Conflict(f"{_STOP_ANYWAY} You've already answered this check-in."
-                       if earlier.answer != "silent" else
-                       f"{_STOP_ANYWAY} This check-in's time ran out.")
-    session.add(CheckinAnswer(checkin_id=checkin_id, account_id=account_id, answer=answer))
-    if answer in _SIGNAL_OF:
-        _, frame = await signals.store_signal(
-            session, keyring=recorder.keyring, pair_id=practice.pair_id, actor_id=account_id,
-            command_id=uuid.uuid5(checkin_id, f"{account_id}:{answer}"),
-            command=_SIGNAL_OF[answer],
-            cause=SignalCause(kind="checkin", checkin_id=checkin_id, answer=answer))
-        if frame is not None:
-            recorder.frames.append(frame)
-    # To the answerer's own devices only (their other screens retire the card): the
-    # partner is never told that they answered, and no answer is kept in the log.
-    recorder.tell({"type": "checkin.answered", "session_id": str(practice.id),
-                   "checkin_id": str(checkin_id), "answer": answer}, only=account_id)
+    async with member_work(db, hub, keyring, member) as work:
+        session = work.session
+        practice = await _get(session, member.pair_id, session_id)
+        checkin = await session.get(Checkin, checkin_id)
+        if checkin is None or checkin.session_id != practice.id:
+            raise NotFound("There is no such check-in.")
+        if practice.status != "active":
+            raise Conflict("This session is not under way.")
+        latest = await session.scalar(select(func.max(Checkin.round)).where(
+            Checkin.session_id == practice.id))
+        if checkin.round != latest:
+            raise Conflict(f"{_STOP_ANYWAY} That check-in has passed; a newer one is open.")
+        earlier = await session.get(CheckinAnswer, (checkin_id, member.account_id))
+        if earlier is not None:
+            raise Conflict(f"{_STOP_ANYWAY} You've already answered this check-in."
+                           if earlier.answer != "silent" else
+                           f"{_STOP_ANYWAY} This check-in's time ran out.")
+        session.add(CheckinAnswer(checkin_id=checkin_id, account_id=member.account_id,
+                                  answer=answer))
+        if answer in _SIGNAL_OF:
+            _, frame = await signals.store_signal(
+                session, keyring=keyring, pair_id=member.pair_id, actor_id=member.account_id,
+                command_id=uuid.uuid5(checkin_id, f"{member.account_id}:{answer}"),
+                command=_SIGNAL_OF[answer],
+                cause=SignalCause(kind="checkin", checkin_id=checkin_id, answer=answer))
+            if frame is not None:
+                work.announce(frame)
+        # To the answerer's own devices only (their other screens retire the card): the
+        # partner is never told that they answered, and no answer is kept in the log.
+        work.tell({"type": "checkin.answered", "session_id": str(practice.id),
+                   "checkin_id": str(checkin_id), "answer": answer}, only=member.account_id)
+        return await _view(session, practice, keyring, member.account_id)
 
 
 _STOP_ANYWAY = "Pause and Slow down always work, whatever the check-in."
 
 
-async def timeline(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
+async def timeline(*, db: Database, keyring: Keyring, member: Member,
                    session_id: uuid.UUID) -> Timeline:
     """The session's events in order: start, check-ins, signals, phrases, end."""
     async with db.read() as session:
-        practice = await _get(session, pair_id, session_id)
+        practice = await _get(session, member.pair_id, session_id)
         if practice.start_seq is None:
             return Timeline(items=[])
-        query = select(Event).where(Event.pair_id == pair_id,
-                                           col(Event.seq) >= practice.start_seq)
+        query = select(Event).where(Event.pair_id == member.pair_id,
+                                    col(Event.seq) >= practice.start_seq)
         if practice.end_seq is not None:
             query = query.where(col(Event.seq) <= practice.end_seq)
         rows = await session.scalars(query.order_by(col(Event.seq)).limit(5000))
@@ -451,13 +436,13 @@ def _note_aad(account_id: uuid.UUID, session_id: uuid.UUID) -> str:
     return f"next-day:{account_id}:{session_id}"
 
 
-async def save_next_day(*, db: Database, keyring: Keyring, pair_id: uuid.UUID,
-                        account_id: uuid.UUID, session_id: uuid.UUID,
-                        body: NextDayIn) -> NextDayOut:
+async def save_next_day(*, db: Database, keyring: Keyring, member: Member,
+                        session_id: uuid.UUID, body: NextDayIn) -> NextDayOut:
     """Keeps the caller's private next-day note about an ended session."""
+    account_id = member.account_id
     sealed = keyring.encrypt(body.model_dump_json(), aad=_note_aad(account_id, session_id))
     async with db.write() as session:
-        practice = await _get(session, pair_id, session_id)
+        practice = await _get(session, member.pair_id, session_id)
         if practice.status != "ended":
             raise Conflict("A next-day note is for a session that has ended.")
         row = await session.get(NextDayNote, (account_id, session_id))
@@ -503,34 +488,34 @@ async def export_own(*, db: Database, keyring: Keyring,
 # -- timed work, run by the scheduler ------------------------------------------------------
 
 
-async def run_job(session: AsyncSession, recorder: events.Recorder, job: ScheduledJob,
-                  *, keyring: Keyring, settings: Settings) -> None:
+async def run_job(work: PairWork, job: ScheduledJob, *, settings: Settings) -> None:
     """Does one due job inside the scheduler's unit of work (the pair locked)."""
+    session = work.session
     practice = await session.get(PracticeSession, job.session_id)
     if practice is None:
         return
     now = utcnow()
     if job.kind == "next_day":
-        await recorder.record("session.next_day", {"session_id": str(practice.id)})
+        await work.record("session.next_day", {"session_id": str(practice.id)})
         return
     if practice.status != "active" or practice.ends_at is None:
         return
     if job.kind == "end":
         if practice.ends_at <= now + timedelta(milliseconds=50):
-            await _finish(session, recorder, practice, reason="time", by=None,
-                          settings=settings)
+            await _finish(work, practice, reason="time", by=None, settings=settings)
     elif job.kind == "checkin":
         if job.ref == practice.checkin_token and not await pacing.pair_paused(
                 session, practice.pair_id):
-            await _prompt_checkin(session, recorder, practice, job)
+            await _prompt_checkin(work, practice, job)
         # Otherwise: superseded by a lifted pause, or held while a pause stands; the
         # lift starts the check-ins again from its own moment.
     elif job.kind == "grace" and job.ref is not None:
-        await _grace_over(session, recorder, practice, job.ref, keyring)
+        await _grace_over(work, practice, job.ref)
 
 
-async def _prompt_checkin(session: AsyncSession, recorder: events.Recorder,
-                          practice: PracticeSession, job: ScheduledJob) -> None:
+async def _prompt_checkin(work: PairWork, practice: PracticeSession,
+                          job: ScheduledJob) -> None:
+    session = work.session
     assert practice.ends_at is not None and practice.checkin_every_seconds
     rounds = await session.scalar(select(func.count()).select_from(Checkin).where(
         Checkin.session_id == practice.id)) or 0
@@ -541,7 +526,7 @@ async def _prompt_checkin(session: AsyncSession, recorder: events.Recorder,
                       grace_until=grace_until)
     session.add(checkin)
     await session.flush()
-    await recorder.record("checkin.prompt", {
+    await work.record("checkin.prompt", {
         "session_id": str(practice.id), "checkin_id": str(checkin.id), "round": checkin.round,
         "grace_until": grace_until.isoformat() if grace_until else None})
     if grace_until is not None:
@@ -555,10 +540,10 @@ async def _prompt_checkin(session: AsyncSession, recorder: events.Recorder,
         pacing.schedule(session, practice, "checkin", following, ref=practice.checkin_token)
 
 
-async def _grace_over(session: AsyncSession, recorder: events.Recorder,
-                      practice: PracticeSession, checkin_id: uuid.UUID,
-                      keyring: Keyring) -> None:
+async def _grace_over(work: PairWork, practice: PracticeSession,
+                      checkin_id: uuid.UUID) -> None:
     """Silence is never consent: an unanswered check-in becomes the silent one's pause."""
+    session = work.session
     answered = set(await session.scalars(
         select(CheckinAnswer.account_id).where(CheckinAnswer.checkin_id == checkin_id)))
     for member in await _members(session, practice.pair_id):
@@ -566,11 +551,11 @@ async def _grace_over(session: AsyncSession, recorder: events.Recorder,
             continue
         session.add(CheckinAnswer(checkin_id=checkin_id, account_id=member, answer="silent"))
         _, frame = await signals.store_signal(
-            session, keyring=keyring, pair_id=practice.pair_id, actor_id=member,
+            session, keyring=work.keyring, pair_id=practice.pair_id, actor_id=member,
             command_id=uuid.uuid5(checkin_id, f"{member}:silent"), command="pause",
             cause=SignalCause(kind="silence", checkin_id=checkin_id))
         if frame is not None:
-            recorder.frames.append(frame)
-        await recorder.record("checkin.missed", {
+            work.announce(frame)
+        await work.record("checkin.missed", {
             "session_id": str(practice.id), "checkin_id": str(checkin_id),
             "user_id": str(member)}, actor_id=member)

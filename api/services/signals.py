@@ -18,6 +18,7 @@ from api.errors import Conflict, DomainError
 from api.models import CommandAlias, Event, SignalState
 from api.realtime.hub import Hub
 from api.services import events, pacing
+from api.services.work import Member, member_work
 from schemas.signals import MySignal, SignalCause, SignalOut, TheirSignal
 
 log = structlog.get_logger(__name__)
@@ -75,10 +76,10 @@ def _view(states: dict[uuid.UUID, Any], account_id: uuid.UUID) -> SignalOut:
     )
 
 
-async def get_signal(*, db: Database, pair_id: uuid.UUID, account_id: uuid.UUID) -> SignalOut:
+async def get_signal(*, db: Database, member: Member) -> SignalOut:
     """The pair's signal as the caller sees it."""
     async with db.read() as session:
-        return _view(await _own_states(session, pair_id), account_id)
+        return _view(await _own_states(session, member.pair_id), member.account_id)
 
 
 async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
@@ -101,26 +102,26 @@ async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_i
     return int(found.seq)
 
 
-async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                      actor_id: uuid.UUID, command_id: uuid.UUID,
-                      command: SignalCommand) -> Accepted:
-    """Sets or lifts the actor's own signal; idempotent on the command id."""
+async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                      command_id: uuid.UUID, command: SignalCommand) -> Accepted:
+    """Sets or lifts the member's own signal; idempotent on the command id."""
     try:
-        async with db.write() as session:
-            await events.lock_pair(session, pair_id)
-            accepted, frame = await store_signal(session, keyring=keyring, pair_id=pair_id,
-                                                 actor_id=actor_id, command_id=command_id,
-                                                 command=command)
+        async with member_work(db, hub, keyring, member) as work:
+            accepted, frame = await store_signal(
+                work.session, keyring=keyring, pair_id=member.pair_id,
+                actor_id=member.account_id, command_id=command_id, command=command)
+            if frame is not None:
+                work.announce(frame)
     except IntegrityError:
         # The same id raced in through another socket or instance: answer as it was.
         async with db.read() as session:
-            seq = await _already_answered(session, pair_id, command_id, command, actor_id)
+            seq = await _already_answered(session, member.pair_id, command_id, command,
+                                          member.account_id)
         if seq is None:
             raise
         return Accepted(seq=seq, new=False)
-    if frame is not None:
-        await hub.publish_event(pair_id, frame)
-        log.info("signal", pair_id=str(pair_id), type=command, seq=accepted.seq)
+    if accepted.new:
+        log.info("signal", pair_id=str(member.pair_id), type=command, seq=accepted.seq)
     return accepted
 
 

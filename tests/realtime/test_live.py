@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlmodel import func, select
@@ -341,3 +342,23 @@ def test_after_compaction_an_old_client_is_told_to_resync(server: LiveServer) ->
     with b.live(last_seq=5) as lb:  # nothing it needs is gone
         assert lb.welcome["resync"] is False
         assert [f["seq"] for f in lb.quiet(0.5) if f.get("seq")] == [6, 7, 8]
+
+
+def test_a_failing_listener_never_undoes_a_pause(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    calls: list[str] = []
+
+    def broken(_pair: uuid.UUID, frame: dict[str, Any]) -> None:
+        calls.append(frame["type"])
+        raise RuntimeError("a push service fell over")
+
+    server.services.hub.listeners.append(broken)
+    try:
+        with a.live() as la, b.live() as lb:
+            ack = la.command("pause")
+            assert ack["type"] == "ack"  # acked although the listener raised
+            assert lb.expect("pause")["seq"] == ack["seq"]
+            assert la.command("resume")["type"] == "ack"  # and the socket lives on
+    finally:
+        server.services.hub.listeners.remove(broken)
+    assert calls[:2] == ["pause", "resume"]
