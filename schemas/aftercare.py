@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from schemas.base import Inbound, Outbound, paragraphs
+from schemas.base import Inbound, Outbound, paragraphs, several_lines
 
 Wish = Literal["closeness", "quiet", "talk", "water", "space", "blanket", "food", "music",
                "shower", "alone-time"]
-FreeText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(paragraphs)]
+FreeText = Annotated[str, several_lines(1000), AfterValidator(paragraphs)]
 
 
 class AftercareIn(Inbound):

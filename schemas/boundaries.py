@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from schemas.base import Inbound, Outbound, plain_text
+from schemas.base import NUMBER_ONLY, Flag, Inbound, Outbound, Version, one_line, plain_text
 
 Answer = Literal["yes", "maybe", "no"]
 State = Literal["agreed", "maybe", "no", "open"]
@@ -16,7 +16,7 @@ CATEGORIES = ("closeness", "touch", "affection", "kissing", "undressing", "eroti
               "words", "other")
 Category = Literal["closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex",
                    "words", "other"]
-Label = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(plain_text)]
+Label = Annotated[str, one_line(120), AfterValidator(plain_text)]
 
 
 class BoundaryIn(Inbound):
@@ -29,9 +29,12 @@ class BoundaryIn(Inbound):
 class BoundaryEdit(Inbound):
     """Rename or re-file an activity; a new label needs both answers again."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["label"], "properties": {"label": {"type": "string"}}},
+        {"required": ["category"], "properties": {"category": {"type": "string"}}}]})
     label: Label | None = None
     category: Category | None = None
-    version: int = Field(ge=1)
+    version: Version
 
     @model_validator(mode="after")
     def _something(self) -> BoundaryEdit:
@@ -44,7 +47,7 @@ class AnswerIn(Inbound):
     """My answer. A stale `version` is refused (409) for yes and maybe, never for no."""
 
     answer: Answer
-    version: int | None = Field(default=None, ge=1)
+    version: Version | None = None
 
 
 class BoundaryPublic(Outbound):
@@ -117,13 +120,13 @@ class CatalogueTake(Inbound):
 
     keys: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list,
                                                               max_length=200)
-    all: bool = False
+    all: Flag = False
 
 
 class ReviewPlanIn(Inbound):
     """How often to look at the list together; null for never."""
 
-    every_days: int | None = Field(default=None, ge=1, le=365)
+    every_days: Annotated[int, Field(ge=1, le=365), NUMBER_ONLY] | None = None
 
 
 class ReviewChange(Outbound):

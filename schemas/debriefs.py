@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from schemas.base import Inbound, Outbound, Seq, paragraphs
+from schemas.base import NUMBER_ONLY, Inbound, Outbound, Seq, paragraphs, several_lines
 from schemas.boundaries import Answer
 
-Text = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(paragraphs)]
+Text = Annotated[str, several_lines(4000), AfterValidator(paragraphs)]
 MyStatus = Literal["draft", "submitted", "skipped"]
 PartnerStatus = Literal["not_finished", "finished", "skipped"]
 
@@ -19,6 +19,11 @@ PartnerStatus = Literal["not_finished", "finished", "skipped"]
 class DebriefStart(Inbound):
     """Open the debrief of a session or of a pause (one of the two)."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["session_id"], "properties": {"session_id": {"type": "string"},
+                                                    "pause_seq": {"type": "null"}}},
+        {"required": ["pause_seq"], "properties": {"pause_seq": {"type": "integer"},
+                                                   "session_id": {"type": "null"}}}]})
     session_id: uuid.UUID | None = None
     pause_seq: Seq | None = None
 
@@ -39,7 +44,8 @@ class BoundaryProposal(Inbound):
 class DebriefDraft(Inbound):
     """My reflection; only I see it until we both have finished."""
 
-    feeling: int = Field(ge=1, le=5, description="how safe I feel now, 1-5")
+    feeling: Annotated[int, Field(ge=1, le=5, description="how safe I feel now, 1-5"),
+                       NUMBER_ONLY]
     feeling_words: Text | None = None
     felt_good: Text | None = None
     did_not: Text | None = None

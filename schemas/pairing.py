@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from schemas.base import Inbound, Outbound, plain_text
+from schemas.base import Inbound, Outbound, one_line, plain_text
 
 
 class InviteOut(Outbound):
@@ -49,7 +49,7 @@ class PairOut(Outbound):
 class DiscreetIn(Inbound):
     """A neutral name for the pause in discreet mode (it is still the pause)."""
 
-    label: Annotated[str, Field(min_length=1, max_length=24), AfterValidator(plain_text)]
+    label: Annotated[str, one_line(24), AfterValidator(plain_text)]
 
 
 class DiscreetOut(Outbound):

@@ -6,20 +6,24 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from schemas.base import Inbound, Outbound, Seq, plain_text
+from schemas.base import Flag, Inbound, Outbound, Seq, one_line, plain_text
 
 Moment = Literal["before", "during", "after"]
 Kind = Literal["question", "answer", "request"]
 Tone = Literal["green", "yellow", "red"]
 PhraseStatus = Literal["proposed", "active", "withdrawn"]
-PhraseText = Annotated[str, Field(min_length=1, max_length=140), AfterValidator(plain_text)]
+PhraseText = Annotated[str, one_line(140), AfterValidator(plain_text)]
 
 
 class PhraseIn(Inbound):
     """Propose a phrase; it becomes active when your partner agrees."""
 
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["tone"], "properties": {"kind": {"const": "answer"},
+                                              "tone": {"type": "string"}}},
+        {"properties": {"kind": {"enum": ["question", "request"]}, "tone": {"type": "null"}}}]})
     text: PhraseText
     moment: Moment
     kind: Kind
@@ -76,7 +80,7 @@ class StarterTake(Inbound):
 
     keys: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list,
                                                               max_length=100)
-    all: bool = False
+    all: Flag = False
 
 
 class SayIn(Inbound):

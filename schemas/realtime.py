@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from schemas.base import Inbound, Outbound, Seq
+from schemas.base import MAX_SEQ, NUMBER_ONLY, Inbound, Outbound, Seq
 from schemas.boundaries import Answer, BoundaryPublic, State
 from schemas.signals import SignalCause, SignalOut, SignalState
 
@@ -26,7 +26,7 @@ class Hello(Inbound):
 
     type: Literal["hello"]
     token: Annotated[str, Field(max_length=128)] | None = None
-    last_seq: Annotated[int, Field(ge=0)] = 0
+    last_seq: Annotated[int, Field(ge=0, le=MAX_SEQ), NUMBER_ONLY] = 0
 
 
 class SignalCommand(Inbound):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from schemas.aftercare import AftercareOut
-from schemas.base import Inbound, Outbound, paragraphs
+from schemas.base import NUMBER_ONLY, Inbound, Outbound, paragraphs, several_lines
 from schemas.boundaries import State
 
 SessionStatus = Literal["proposed", "active", "ended", "declined", "cancelled"]
@@ -19,10 +19,10 @@ CheckinAnswer = Literal["red", "yellow", "unsure", "green"]
 class SessionIn(Inbound):
     """Propose a session; it starts only when your partner accepts."""
 
-    length_seconds: int = Field(ge=1, le=8 * 3600)
-    checkin_every_seconds: int | None = Field(default=None, ge=1, le=3600)
-    grace_seconds: int | None = Field(
-        default=60, ge=1, le=600,
+    length_seconds: Annotated[int, Field(ge=1, le=8 * 3600), NUMBER_ONLY]
+    checkin_every_seconds: Annotated[int, Field(ge=1, le=3600), NUMBER_ONLY] | None = None
+    grace_seconds: Annotated[int, Field(ge=1, le=600), NUMBER_ONLY] | None = Field(
+        default=60,
         description="an unanswered check-in becomes a pause after this; null turns it off")
     scope: list[uuid.UUID] = Field(default_factory=list, max_length=100,
                                    description="agreed activities in scope")
@@ -35,7 +35,7 @@ class SessionIn(Inbound):
 class ExtendIn(Inbound):
     """Ask for more time; it counts only when your partner agrees."""
 
-    seconds: int = Field(ge=60, le=4 * 3600)
+    seconds: Annotated[int, Field(ge=60, le=4 * 3600), NUMBER_ONLY]
 
 
 class CheckinAnswerIn(Inbound):
@@ -104,13 +104,13 @@ class Timeline(Outbound):
     items: list[dict[str, Any]]
 
 
-NoteText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(paragraphs)]
+NoteText = Annotated[str, several_lines(2000), AfterValidator(paragraphs)]
 
 
 class NextDayIn(Inbound):
     """How I feel about it the next day; private to me."""
 
-    feeling: int = Field(ge=1, le=5)
+    feeling: Annotated[int, Field(ge=1, le=5), NUMBER_ONLY]
     words: NoteText | None = None
 
 
