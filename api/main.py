@@ -18,6 +18,7 @@ from api.config import Settings, get_settings
 from api.crypto import load_keyring
 from api.db import Database, make_engine, migrate
 from api.deps import Limits, Services
+from api.errors import BY_STATUS
 from api.metrics import Metrics, RequestMetrics
 from api.middleware import Guard
 from api.ratelimit import LoginThrottle, TokenBuckets
@@ -35,7 +36,7 @@ from api.routes import (
     signals,
 )
 from api.security import Hasher
-from api.services.push import Pusher, load_vapid
+from api.services.push import Pusher, endpoint_pattern, load_vapid
 from api.services.scheduler import Scheduler
 from schemas.problems import Problem
 
@@ -44,26 +45,34 @@ log = structlog.get_logger(__name__)
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 
-_ERRORS = {
-    400: "The request could not be read.",
-    401: "Not signed in, or the sign-in has ended.",
-    403: "Signed in, but this is not yours to do.",
-    404: "No such thing, or not yours.",
-    409: "A conflict: a stale version, or already so.",
-    413: "The body is too large.",
-    422: "A field is invalid; `errors` names each one.",
-    429: "Too many requests; see Retry-After.",
-    500: "Something went wrong on our side; nothing was changed.",
-    503: "Storage is unreachable; nothing was changed.",
-}
-
-
 def problem_responses() -> dict[int | str, dict[str, Any]]:
     """Every error answer, as documented in the OpenAPI document: problem+json."""
-    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    schema.pop("$defs", None)
-    content = {"application/problem+json": {"schema": schema}}
-    return {code: {"description": text, "content": content} for code, text in _ERRORS.items()}
+    content = {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {status: {"description": kind.about, "content": content}
+            for status, kind in BY_STATUS.items() if status not in (405, 415)}
+
+
+def _documented(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """The OpenAPI document, with the rules this instance's operator sets stated as this
+    instance enforces them (shortest session, where a push may go), and the problem
+    body every error answer refers to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = FastAPI.openapi(app)
+    models = document.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    models.update(problem.pop("$defs", {}))
+    models["Problem"] = problem
+    session = models["SessionIn"]["properties"]
+    session["length_seconds"]["minimum"] = settings.min_session_seconds
+    for field, least in (("checkin_every_seconds", settings.min_checkin_seconds),
+                         ("grace_seconds", settings.min_grace_seconds)):
+        session[field]["anyOf"][0]["minimum"] = least
+    endpoint = models["PushSubscriptionIn"]["properties"]["endpoint"]
+    endpoint["pattern"] = f"^{endpoint_pattern(settings.push_services)}$"
+    app.openapi_schema = document
+    return document
 
 
 def _limits(settings: Settings) -> Limits:
@@ -137,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None if production else "/api/v1/docs",
         redoc_url=None,
     )
+    app.openapi = lambda: _documented(app, settings)  # type: ignore[method-assign]
     errors.install(app)
     for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
                    debriefs, push):

@@ -7,7 +7,7 @@ import json
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PROBLEM_JSON
+from api.errors import PROBLEM_JSON, DomainError, Internal, TooLarge
 
 log = structlog.get_logger(__name__)
 
@@ -23,12 +23,6 @@ SECURITY_HEADERS = [
         b"form-action 'self'",
     ),
 ]
-
-
-def _problem_body(status: int, slug: str, title: str, detail: str) -> bytes:
-    return json.dumps(
-        {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
-    ).encode()
 
 
 class Guard:
@@ -66,13 +60,13 @@ class Guard:
                 message = {**message, "headers": headers}
             await send(message)
 
-        async def refuse(status: int, slug: str, title: str, detail: str) -> None:
+        async def refuse(error: DomainError) -> None:
             nonlocal refused, started
-            body = _problem_body(status, slug, title, detail)
+            body = json.dumps(error.body()).encode()
             await send_once(
                 {
                     "type": "http.response.start",
-                    "status": status,
+                    "status": error.status,
                     "headers": [
                         (b"content-type", PROBLEM_JSON.encode()),
                         (b"content-length", str(len(body)).encode()),
@@ -83,10 +77,10 @@ class Guard:
             await send_once({"type": "http.response.body", "body": body})
             refused = True
 
-        too_large = f"A request body may be at most {self.max_body_bytes} bytes."
+        too_large = TooLarge(f"A request body may be at most {self.max_body_bytes} bytes.")
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await refuse(413, "too-large", "Request too large", too_large)
+            await refuse(too_large)
             return
 
         received = 0
@@ -97,7 +91,7 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    await refuse(413, "too-large", "Request too large", too_large)
+                    await refuse(too_large)
                     return {"type": "http.disconnect"}
             return message
 
@@ -106,5 +100,4 @@ class Guard:
         except Exception as exc:
             log.error("unhandled_error", path=scope["path"], error=type(exc).__name__)
             if not started:
-                await refuse(500, "internal", "Something went wrong",
-                             "Something went wrong on our side; nothing was changed.")
+                await refuse(Internal())

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis import CheckFunction
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support import LiveServer, Person, new_pair, server_settings
 
 # Calls that would end the run's own sign-in or pair; each has its own tests.
 SPARED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/logout-all"),
           ("DELETE", "/api/v1/pair")}
+# The one rule the document states but cannot spell as a schema: a new password must not
+# be easy to guess (zxcvbn, and not the username). Every other schema-valid body must be
+# taken, or refused for a reason that is not its shape (401, 403, 404, 409, 429).
+JUDGED = {("POST", "/api/v1/auth/register")}
 
 
 @pytest.fixture(scope="module")
@@ -37,21 +43,23 @@ def _fuzz(live: LiveServer, person: Person, address: str) -> int:
     headers = {"Authorization": f"Bearer {person.token}", "X-Forwarded-For": address}
     operations = 0
     for result in loaded.get_all_operations():
-        operation = result.ok()
-        if (operation.method.upper(), operation.full_path) in SPARED:
+        operation = result.ok()  # type: ignore[union-attr]  # an unloadable one fails here
+        name = (operation.method.upper(), operation.full_path)
+        if name in SPARED:
             continue
         operations += 1
-
-        @settings(max_examples=12, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy())
-        def check(case: schemathesis.Case) -> None:
-            # Business rules (a common password, a scope not agreed) refuse some
-            # schema-valid bodies with 422 by design; everything else is checked.
-            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
-
-        check()
+        _check(operation, headers, [positive_data_acceptance] if name in JUDGED else [])
     return operations
+
+
+def _check(operation: Any, headers: dict[str, str], excluded: list[CheckFunction]) -> None:
+    @settings(max_examples=12, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def check(case: schemathesis.Case[Any]) -> None:
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+    check()
 
 
 def test_as_a_member(fuzzed: tuple[LiveServer, Person, Person]) -> None:

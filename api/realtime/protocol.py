@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, DomainError, NotAuthenticated
+from api.errors import DomainError, NotAuthenticated
 from api.metrics import Metrics
 from api.models import Membership, Pair
 from api.ratelimit import TokenBuckets
@@ -244,19 +244,12 @@ async def _handle_frame(text: str, conn: Connection, ctx: LiveContext,
         await _dispatch_frame(frame, conn, ctx)
     except DomainError as exc:
         command = getattr(frame, "id", None)
-        conn.send(_error(_code_of(exc), exc.detail, command), urgent=command is not None)
+        conn.send(_error(exc.code, exc.detail, command), urgent=command is not None)
     except SQLAlchemyError as exc:
         log.warning("command_failed", conn=conn.conn_id, error=type(exc).__name__)
         command = getattr(frame, "id", None)
         conn.send(_error("unavailable", "Could not store that just now; nothing was changed. "
                          "Send it again with the same id.", command), urgent=True)
-
-
-def _code_of(exc: DomainError) -> str:
-    if isinstance(exc, Conflict):
-        return "conflict"
-    return {403: "not_allowed", 404: "not_found", 422: "invalid", 429: "rate_limited",
-            503: "unavailable"}.get(exc.status, "invalid")
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:

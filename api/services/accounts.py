@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from api.errors import Conflict, Invalid, NotAuthenticated, NotFound, WrongPassword
 from api.models import Account, DeviceSession, Membership, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
@@ -42,11 +42,11 @@ def _account_out(account: Account, keyring: Keyring) -> AccountOut:
                       display_name=names.display_name_of(account, keyring))
 
 
-def check_password_strength(password: str, username: str) -> None:
+def check_password_strength(password: str, username: str, field: str = "password") -> None:
     """Refuses passwords that are on the common list or are the username itself."""
     folded = password.casefold()
     if folded in common_passwords() or username in folded:
-        raise Invalid("password", "is too easy to guess; try a few unrelated words")
+        raise Invalid(field, "is too easy to guess; try a few unrelated words")
 
 
 async def register(*, db: Database, hasher: Hasher, keyring: Keyring,
@@ -180,7 +180,7 @@ async def _check_password(*, db: Database, hasher: Hasher, throttle: LoginThrott
     throttle.check(account.username, address)
     if not await hasher.verify(password, account.password_hash):
         throttle.failed(account.username, address)
-        raise Invalid(field, "That password doesn't match.")
+        raise WrongPassword(field)
     throttle.succeeded(account.username, address)
     return account
 
@@ -192,7 +192,7 @@ async def change_password(*, db: Database, hub: Hub, hasher: Hasher, throttle: L
     account = await _check_password(db=db, hasher=hasher, throttle=throttle,
                                     principal=principal, password=current,
                                     field="current_password", address=address)
-    check_password_strength(new, account.username)
+    check_password_strength(new, account.username, "new_password")
     new_hash = await hasher.hash(new)
     async with db.write() as session:
         await session.execute(sa.update(Account).where(col(Account.id) == account.id)

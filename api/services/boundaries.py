@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, CoolingOff, Invalid, NotFound
+from api.errors import Conflict, CoolingOff, NotFound
 from api.models import (
     Boundary,
     BoundaryAnswer,
@@ -366,7 +366,7 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, member: Me
     items = {item["key"]: item for item in _catalogue()["items"]}
     unknown = [key for key in body.keys if key not in items]
     if unknown:
-        raise Invalid("keys", f"{len(unknown)} unknown catalogue key(s)")
+        raise NotFound(f"{len(unknown)} of these are not in the catalogue; nothing was added.")
     wanted = list(items) if body.all else list(dict.fromkeys(body.keys))
     added: list[Boundary] = []
     async with member_work(db, hub, keyring, member) as work:

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import Conflict, NotFound
 from api.models import (
     Boundary,
     BoundaryAnswer,
@@ -183,7 +183,7 @@ async def _check_proposals(session: AsyncSession, pair_id: uuid.UUID,
     for proposal in body.proposals:
         boundary = await session.get(Boundary, proposal.boundary_id)
         if boundary is None or boundary.pair_id != pair_id:
-            raise Invalid("proposals", "names an activity that is not on your list")
+            raise NotFound("A proposal names an activity that is not on your list.")
 
 
 async def _decide(work: PairWork, debrief_id: uuid.UUID, status: str, *,

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, CoolingOff, Forbidden, Invalid, NotFound
+from api.errors import Conflict, CoolingOff, Forbidden, NotFound
 from api.models import Phrase, utcnow
 from api.realtime.hub import Hub
 from api.services import cooling, events, signals
@@ -128,7 +128,7 @@ async def take_starter(*, db: Database, hub: Hub, keyring: Keyring, member: Memb
     """Proposes the chosen starter phrases; the partner agrees to each."""
     deck = {item["key"]: item for item in _starter()}
     if any(key not in deck for key in body.keys):
-        raise Invalid("keys", "has an unknown starter phrase")
+        raise NotFound("One of these is not a starter phrase; nothing was proposed.")
     wanted = list(deck) if body.all else list(dict.fromkeys(body.keys))
     added: list[Phrase] = []
     async with member_work(db, hub, keyring, member) as work:

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import ipaddress
 import json
+import re
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -60,22 +61,35 @@ def _listed_origin(parts: SplitResult, services: list[str]) -> bool:
     return f"{parts.scheme}://{(parts.hostname or '').lower()}" in services
 
 
+_PORT = "(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+
+
+def endpoint_pattern(services: list[str]) -> str:
+    """Where a push may be sent, as one regular expression (stated as is in the OpenAPI
+    document): https to a known push service's host or a subdomain of it, or an origin
+    the operator listed exactly, with a port if any; then printable ASCII for the path."""
+    hosts = "|".join(re.escape(suffix.lower()) for suffix in services if "://" not in suffix)
+    origins = [re.escape(origin.lower()) for origin in services if "://" in origin]
+    if hosts:
+        origins.append(f"https://(?:[a-z0-9-]+\\.)*(?:{hosts})")
+    if not origins:
+        return "[^\\s\\S]"  # nowhere
+    return f"(?:{'|'.join(origins)})(?::{_PORT})?(?:/[!-~]*)?"
+
+
 def endpoint_allowed(endpoint: str, services: list[str]) -> bool:
-    """Whether a push may be sent there: https to a known push service's host (never an
-    address written as a number), or an origin the operator listed exactly."""
+    """Whether a push may be sent there (see `endpoint_pattern`), never to an address
+    written as a number unless the operator listed it."""
+    if re.fullmatch(endpoint_pattern(services), endpoint) is None:
+        return False
     parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower().rstrip(".")
     if _listed_origin(parts, services):
         return True
-    if parts.scheme != "https" or not host or parts.username or parts.password:
-        return False
     try:
-        ipaddress.ip_address(host)
+        ipaddress.ip_address(parts.hostname or "")
         return False
     except ValueError:
-        pass
-    return any(host == suffix or host.endswith("." + suffix)
-               for suffix in services if "://" not in suffix)
+        return True
 
 
 def resolves_publicly(endpoint: str, services: list[str],

@@ -189,7 +189,8 @@ async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Setting
         await cooling.check(session, pair_id=member.pair_id, asker=member.account_id,
                             topic=cooling.SESSION, what="time together today")
         if not await _scope_still_agreed(session, member.pair_id, scope):
-            raise Invalid("scope", "only activities you have both agreed to can be in scope")
+            raise Conflict("Only activities you have both agreed to can be in scope, and one "
+                           "of these is not (or is no longer).")
         practice = PracticeSession(
             pair_id=member.pair_id, proposed_by=member.account_id,
             length_seconds=body.length_seconds,

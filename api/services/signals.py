@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, DomainError
+from api.errors import Conflict, Forbidden, Invalid
 from api.models import CommandAlias, Event, SignalState
 from api.realtime.hub import Hub
 from api.services import events, pacing
@@ -28,14 +28,6 @@ SIGNAL_COMMANDS = frozenset(get_args(SignalCommand))
 _STATE_OF = {"pause": "paused", "slow": "slow"}
 _STRENGTH = {"clear": 0, "slow": 1, "paused": 2}
 _RECEIPT_RANK = {"sent": 0, "delivered": 1, "seen": 2}
-
-
-class NotAllowed(DomainError):
-    status, slug, title = 403, "not-allowed", "Not allowed"
-
-
-class InvalidReceipt(DomainError):
-    status, slug, title = 422, "invalid", "Invalid receipt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +135,7 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     states = await _own_states(session, pair_id)
     mine = states.get(actor_id)
     if command == "resume" and mine is None:
-        raise NotAllowed("You have no pause or slow-down of your own to lift.")
+        raise Forbidden("You have no pause or slow-down of your own to lift.")
     if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
         # Already so: acknowledge with the standing event instead of growing the log.
         await session.execute(sa.insert(CommandAlias).values(
@@ -186,9 +178,9 @@ async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_
     async with db.read() as session:
         event = await session.get(Event, (pair_id, seq))
     if event is None:
-        raise InvalidReceipt("There is no event with that seq.")
+        raise Invalid("seq", "there is no event with that seq")
     if event.actor_id == account_id or event.actor_id is None:
-        raise InvalidReceipt("Receipts are for your partner's events.")
+        raise Invalid("seq", "receipts are for your partner's events")
     if event.type not in _STATE_OF:
         return
     lower = [name for name, rank in _RECEIPT_RANK.items() if rank < _RECEIPT_RANK[status]]

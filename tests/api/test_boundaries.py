@@ -31,7 +31,8 @@ def answer(person: Person, item_id: str, value: str, version: int | None = None)
 
 
 def view(person: Person, item_id: str) -> dict[str, Any]:
-    items = {i["id"]: i for i in person.get("/boundaries").json()["items"]}
+    items: dict[str, dict[str, Any]] = {
+        i["id"]: i for i in person.get("/boundaries").json()["items"]}
     return items[item_id]
 
 
@@ -240,7 +241,7 @@ def test_the_catalogue_is_offered_not_forced(server: LiveServer) -> None:
     rest = a.post("/boundaries/catalogue", json={"all": True}).json()["items"]
     assert len(rest) == len(offered["items"]) - 3  # what was there is skipped
     assert all(i["added"] for i in a.get("/boundaries/catalogue").json()["items"])
-    assert_problem(a.post("/boundaries/catalogue", json={"keys": ["not.a-key"]}), 422)
+    assert_problem(a.post("/boundaries/catalogue", json={"keys": ["not.a-key"]}), 404)
 
 
 def test_review_together(server: LiveServer) -> None:
@@ -343,7 +344,7 @@ def test_labels_are_not_stored_in_plain_text(server: LiveServer) -> None:
 
     async def dump() -> str:
         async with server.services.db.read() as session:
-            rows = []
+            rows: list[str] = []
             for table in ("boundary", "event", "boundary_history", "boundary_answer"):
                 result = await session.execute(sa.text(f"SELECT * FROM {table}"))
                 rows.extend(str(r) for r in result)

@@ -165,7 +165,7 @@ def test_a_no_proposal_applies_on_submit_and_a_yes_only_suggests(server: LiveSer
     bad = a.put(f"/debriefs/{open_debrief(a, b)}/draft",
                 json={"feeling": 3, "proposals": [{"boundary_id": str(uuid.uuid4()),
                                                    "answer": "no"}]})
-    assert_problem(bad, 422)
+    assert_problem(bad, 404)
 
 
 def test_debriefing_a_pause(server: LiveServer) -> None:
@@ -216,7 +216,7 @@ def _all_rows(server: LiveServer) -> str:
         async with server.services.db.read() as session:
             tables = await session.run_sync(
                 lambda s: sa.inspect(s.connection()).get_table_names())
-            rows = []
+            rows: list[str] = []
             for table in tables:
                 result = await session.execute(sa.text(f'SELECT * FROM "{table}"'))
                 rows.extend(repr(r) for r in result)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.test_accounts import assert_problem
-from tests.support import PASSWORD, LiveServer, client, register, server_settings, unique_name
+from tests.api.test_boundaries import view
+from tests.support import (
+    PASSWORD,
+    LiveServer,
+    client,
+    new_pair,
+    register,
+    server_settings,
+    unique_name,
+)
 
 
 def test_health_and_openapi(server: LiveServer) -> None:
@@ -20,6 +32,26 @@ def test_health_and_openapi(server: LiveServer) -> None:
     assert "/api/v1/auth/register" in spec["paths"]
 
 
+def test_the_document_states_the_rules_this_instance_enforces(
+        make_server: Callable[..., LiveServer]) -> None:
+    live = make_server(min_session_seconds=300, push_services=["push.example.net"])
+    spec = httpx.get(live.url + "/api/v1/openapi.json").json()
+    models = spec["components"]["schemas"]
+    refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(spec))
+    assert refs and set(refs) <= models.keys()  # every problem body refers to what exists
+    session = models["SessionIn"]["properties"]["length_seconds"]
+    assert session["minimum"] == 300
+    a, _ = new_pair(live)
+    assert_problem(a.post("/sessions", json={"length_seconds": 299}), 422)
+    assert a.post("/sessions", json={"length_seconds": 300}).status_code == 201
+    endpoint = re.compile(models["PushSubscriptionIn"]["properties"]["endpoint"]["pattern"])
+    assert endpoint.search("https://push.example.net/send/abc")
+    assert endpoint.search("https://eu.push.example.net/send/abc")
+    for elsewhere in ("https://push.example.net.evil.test/x", "http://push.example.net/x",
+                      "https://169.254.169.254/latest", "https://user@push.example.net/x"):
+        assert not endpoint.search(elsewhere), elsewhere
+
+
 def test_unknown_route_and_wrong_method(server: LiveServer) -> None:
     http = client(server)
     assert_problem(http.get("/no/such/thing"), 404)
@@ -27,12 +59,41 @@ def test_unknown_route_and_wrong_method(server: LiveServer) -> None:
     assert_problem(wrong, 405)
 
 
-@pytest.mark.parametrize("payload", [b"{not json", b"[]", b'"text"', b"", b"\xff\xfe"])
+@pytest.mark.parametrize("payload", [
+    b"{not json", b"[]", b'"text"', b"", b"\xff\xfe",
+    b'{"username": "ann\xff", "password": "a walk by the sea"}',  # not UTF-8 inside
+    b"[" * 5000 + b"]" * 5000,  # deeper than any parser goes
+    b'{"a":' * 3000 + b"1" + b"}" * 3000,
+], ids=["broken", "array", "string", "empty", "bytes", "not-utf8", "deep-array", "deep-object"])
 def test_malformed_bodies_are_422(server: LiveServer, payload: bytes) -> None:
     answer = client(server).post("/auth/register", content=payload,
                                  headers={"content-type": "application/json"})
-    assert_problem(answer, 422)
-    assert answer.json()["errors"]
+    body = assert_problem(answer, 422)
+    assert body["type"] == "/problems/invalid" and body["errors"]
+
+
+def test_numbers_and_yes_no_are_json_numbers_and_booleans(server: LiveServer) -> None:
+    a, _ = new_pair(server)
+    item = a.post("/boundaries", json={"label": "Holding hands"}).json()
+    url = f"/boundaries/{item['id']}/answer"
+    body: dict[str, Any]
+    for body in ({"answer": "yes", "version": str(item["version"])},
+                 {"answer": "yes", "version": True},
+                 {"answer": "yes", "version": 2**31},  # versions are 32-bit
+                 {"answer": "yes", "version": 1.5}):
+        refused = assert_problem(a.put(url, json=body), 422)
+        assert [e["field"] for e in refused["errors"]] == ["version"], body
+    for body in ({"length_seconds": "600"}, {"length_seconds": True}):
+        refused = assert_problem(a.post("/sessions", json=body), 422)
+        assert [e["field"] for e in refused["errors"]] == ["length_seconds"]
+    assert_problem(a.post("/boundaries/catalogue", json={"all": "true"}), 422)
+    assert_problem(a.post("/boundaries/catalogue", json={"all": 1}), 422)
+    assert view(a, item["id"])["my_answer"] is None  # nothing changed
+    # 1.0 is the number 1, as JSON Schema reads it.
+    assert a.put(url, json={"answer": "yes", "version": float(item["version"])}).is_success
+    with a.live(hello=False) as live:
+        live.send({"type": "hello", "token": a.token, "last_seq": "0"})
+        assert live.close_code() == 4400  # a hello that is not one
 
 
 def test_oversized_body_is_413_and_creates_nothing(server: LiveServer) -> None:
@@ -40,7 +101,7 @@ def test_oversized_body_is_413_and_creates_nothing(server: LiveServer) -> None:
     body = {"username": name, "password": PASSWORD, "display_name": "x" * 70_000}
     assert_problem(client(server).post("/auth/register", json=body), 413)
 
-    def chunks():  # no Content-Length: the limit must count the streamed bytes
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must count the streamed bytes
         yield b'{"username": "' + name.encode() + b'", "password": "' + PASSWORD.encode()
         for _ in range(100):
             yield b"x" * 1024

@@ -96,7 +96,7 @@ def test_starter_deck_is_offered_and_checked(server: LiveServer) -> None:
     took = a.post("/phrases/starter", json={"all": True}).json()["items"]
     assert len(took) == len(deck) and all(p["status"] == "proposed" for p in took)
     assert a.post("/phrases/starter", json={"all": True}).json()["items"] == []
-    assert_problem(a.post("/phrases/starter", json={"keys": ["nope"]}), 422)
+    assert_problem(a.post("/phrases/starter", json={"keys": ["nope"]}), 404)
 
 
 def test_bad_phrases_are_422(server: LiveServer) -> None:

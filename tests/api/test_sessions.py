@@ -67,9 +67,9 @@ def test_only_agreed_activities_can_be_in_scope(server: LiveServer) -> None:
     a, _ = new_pair(server)
     maybe = add(a, "Kissing", "kissing")["id"]
     answer(a, maybe, "yes")
-    assert_problem(a.post("/sessions", json={"length_seconds": 600, "scope": [maybe]}), 422)
+    assert_problem(a.post("/sessions", json={"length_seconds": 600, "scope": [maybe]}), 409)
     assert_problem(a.post("/sessions", json={"length_seconds": 600,
-                                             "scope": [str(uuid.uuid4())]}), 422)
+                                             "scope": [str(uuid.uuid4())]}), 409)
 
 
 def test_both_screens_are_told_when_scope_stops_being_agreed(server: LiveServer) -> None:

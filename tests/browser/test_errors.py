@@ -19,7 +19,7 @@ def test_a_wrong_password_is_said_once_right_under_the_field(
     page.goto(app_server.url + "/#/settings")
     password = page.get_by_label("Your password, to confirm")
     password.fill("not the password")
-    partner.expect_console_error("status of 422")  # Chromium logs the refusal itself
+    partner.expect_console_error("status of 403")  # Chromium logs the refusal itself
     page.get_by_role("button", name="Delete my account").click()
     note = page.locator("#del-password-error")
     expect(note).to_have_text("That password doesn't match.")
