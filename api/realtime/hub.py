@@ -16,9 +16,10 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 import structlog
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from api.models import utcnow
 
@@ -68,6 +69,63 @@ class SweepResult(Protocol):
 
 
 Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
+
+
+# -- the notes instances pass each other ----------------------------------------------
+
+
+class _Note(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    o: str = ""  # the instance that published it (it has dispatched it already)
+
+
+class EventNote(_Note):
+    """A stored pair event, for both partners' sockets."""
+
+    k: Literal["event"] = "event"
+    pair: uuid.UUID
+    frame: dict[str, Any]
+
+
+class UserNote(_Note):
+    """A frame for one person's sockets (not a pair event: no seq)."""
+
+    k: Literal["user"] = "user"
+    user: uuid.UUID
+    frame: dict[str, Any]
+
+
+class PairNote(_Note):
+    """A frame for both partners' sockets (not a pair event: no seq)."""
+
+    k: Literal["pair"] = "pair"
+    pair: uuid.UUID
+    frame: dict[str, Any]
+
+
+class RevokeNote(_Note):
+    """Close a person's sockets of one device (or all of them) with 4401."""
+
+    k: Literal["revoke"] = "revoke"
+    user: uuid.UUID
+    device: uuid.UUID | None
+
+
+class EndNote(_Note):
+    """The pair ended: say so, then close both partners' sockets with 4403."""
+
+    k: Literal["end"] = "end"
+    pair: uuid.UUID
+    frame: dict[str, Any]
+
+
+Note = Annotated[EventNote | UserNote | PairNote | RevokeNote | EndNote,
+                 Field(discriminator="k")]
+_NOTE: TypeAdapter[Note] = TypeAdapter(Note)
+
+
+def _text(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"))
 
 
 class Hub:
@@ -122,7 +180,7 @@ class Hub:
 
     async def publish_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Announces a stored pair event to both partners, wherever they are connected."""
-        await self._publish({"k": "event", "pair": str(pair_id), "frame": frame})
+        await self._publish(EventNote(pair=pair_id, frame=frame))
         for listener in self.listeners:
             try:
                 listener(pair_id, frame)
@@ -131,51 +189,52 @@ class Hub:
 
     async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (a receipt) to one person's devices."""
-        await self._publish({"k": "user", "user": str(user_id), "frame": frame})
+        await self._publish(UserNote(user=user_id, frame=frame))
 
     async def send_to_pair(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (not logged, no seq) to both partners."""
-        await self._publish({"k": "pair", "pair": str(pair_id), "frame": frame})
+        await self._publish(PairNote(pair=pair_id, frame=frame))
 
     async def revoke(self, *, user_id: uuid.UUID, device_id: uuid.UUID | None) -> None:
         """Closes the person's sockets of one device session (or all) with 4401."""
-        await self._publish({"k": "revoke", "user": str(user_id),
-                             "device": str(device_id) if device_id else None})
+        await self._publish(RevokeNote(user=user_id, device=device_id))
 
     async def end_pair(self, *, pair_id: uuid.UUID, seq: int, actor_id: uuid.UUID) -> None:
         """Tells both partners the pair ended, then closes their sockets with 4403."""
         frame = {"type": "pair.ended", "seq": seq, "id": str(uuid.uuid4()),
                  "actor": str(actor_id), "at": utcnow().isoformat(), "data": {}}
-        await self._publish({"k": "end", "pair": str(pair_id), "frame": frame})
+        await self._publish(EndNote(pair=pair_id, frame=frame))
 
-    async def _publish(self, note: dict[str, Any]) -> None:
-        note["text"] = json.dumps(note["frame"], separators=(",", ":")) if "frame" in note else ""
+    async def _publish(self, note: Note) -> None:
         self._dispatch(note)
         await self._transport(note)
 
-    async def _transport(self, note: dict[str, Any]) -> None:
+    async def _transport(self, note: Note) -> None:
         """Carries a note to the other instances; in-process there are none."""
 
-    def _dispatch(self, note: dict[str, Any]) -> None:
-        kind = note["k"]
-        if kind == "event":
-            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
-                sub.deliver_event(note["frame"], note["text"])
-        elif kind == "user":
-            for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
-                sub.send_text(note["text"])
-        elif kind == "pair":
-            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
-                sub.send_text(note["text"])
-        elif kind == "revoke":
-            device = note.get("device")
-            for sub in list(self._by_user.get(uuid.UUID(note["user"]), ())):
-                if device is None or str(sub.device_id) == device:
-                    sub.close(CLOSE_AUTH, "signed out")
-        elif kind == "end":
-            for sub in list(self._by_pair.get(uuid.UUID(note["pair"]), ())):
-                sub.send_text(note["text"], urgent=True)
-                sub.close(CLOSE_PAIR, "pair ended", flush=True)
+    def _dispatch(self, note: Note) -> None:
+        match note:
+            case EventNote(pair=pair, frame=frame):
+                text = _text(frame)
+                for sub in list(self._by_pair.get(pair, ())):
+                    sub.deliver_event(frame, text)
+            case UserNote(user=user, frame=frame):
+                text = _text(frame)
+                for sub in list(self._by_user.get(user, ())):
+                    sub.send_text(text)
+            case PairNote(pair=pair, frame=frame):
+                text = _text(frame)
+                for sub in list(self._by_pair.get(pair, ())):
+                    sub.send_text(text)
+            case RevokeNote(user=user, device=device):
+                for sub in list(self._by_user.get(user, ())):
+                    if device is None or sub.device_id == device:
+                        sub.close(CLOSE_AUTH, "signed out")
+            case EndNote(pair=pair, frame=frame):
+                text = _text(frame)
+                for sub in list(self._by_pair.get(pair, ())):
+                    sub.send_text(text, urgent=True)
+                    sub.close(CLOSE_PAIR, "pair ended", flush=True)
 
     # -- the safety net -------------------------------------------------------------
 
@@ -235,8 +294,8 @@ class RedisHub(Hub):
         await super().stop()
         await self._redis.aclose()
 
-    async def _transport(self, note: dict[str, Any]) -> None:
-        payload = json.dumps({**note, "o": self.instance}, separators=(",", ":"))
+    async def _transport(self, note: Note) -> None:
+        payload = note.model_copy(update={"o": self.instance}).model_dump_json()
         try:
             await self._redis.xadd(STREAM, {"n": payload}, maxlen=STREAM_MAXLEN,
                                    approximate=True)
@@ -269,8 +328,14 @@ class RedisHub(Hub):
                 for _stream, entries in answer or ():
                     for entry_id, fields in entries:
                         last_id = entry_id.decode()
-                        note = json.loads(fields[b"n"])
-                        if note.get("o") != self.instance:
+                        try:
+                            note = _NOTE.validate_json(fields[b"n"])
+                        except ValidationError:
+                            # Not one of ours (another version mid-deploy?): the sweep
+                            # still brings whatever it was about from the log.
+                            log.warning("hub_note_unreadable", entry=last_id)
+                            continue
+                        if note.o != self.instance:
                             self._dispatch(note)
             except asyncio.CancelledError:
                 raise

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
+import pytest
+import redis.asyncio as redis
+
+from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, STREAM, Hub, RedisHub
+from tests.support import RedisProcess
 
 
 @dataclass(eq=False)
@@ -77,3 +82,57 @@ def test_the_sweep_closes_ended_pairs_and_revoked_devices() -> None:
     asyncio.run(run())
     assert (ended.closed, revoked.closed, fine.closed) == (CLOSE_PAIR, CLOSE_AUTH, None)
     assert fine.caught_up_to == 2
+
+
+@dataclass(eq=False)
+class Listening(FakeSub):
+    texts: list[str] = field(default_factory=list)
+
+    def deliver_event(self, frame: dict[str, Any], text: str) -> None:
+        self.texts.append(text)
+
+    def send_text(self, text: str, *, urgent: bool = False) -> None:
+        self.texts.append(text)
+
+
+@pytest.mark.redis
+def test_notes_cross_instances_typed_and_an_unreadable_one_is_passed_over() -> None:
+    redis_server = RedisProcess().start()
+    pair = uuid.uuid4()
+    here, there = Listening(pair), Listening(pair)
+
+    async def no_sweep(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> Result:
+        return Result(last_seq={pair: 0}, live_devices={here.device_id, there.device_id})
+
+    async def run() -> None:
+        one = RedisHub(url=redis_server.url, sweeper=no_sweep, sweep_seconds=60)
+        two = RedisHub(url=redis_server.url, sweeper=no_sweep, sweep_seconds=60)
+        for hub, sub in ((one, here), (two, there)):
+            await hub.start()
+            await hub.attach(sub)
+        writer = redis.Redis.from_url(redis_server.url)
+        try:
+            await until(lambda: not one.degraded and not two.degraded)
+            await writer.xadd(STREAM, {"n": b'{"k": "event", "pair": "not a pair"}'})
+            await one.publish_event(pair, {"type": "pause", "seq": 1})
+            await one.send_to_pair(pair, {"type": "typing"})
+            await one.revoke(user_id=there.user_id, device_id=there.device_id)
+            await until(lambda: there.closed is not None)
+            assert there.texts == ['{"type":"pause","seq":1}', '{"type":"typing"}']
+            assert here.texts == there.texts and here.closed is None  # dispatched once here
+            assert there.closed == CLOSE_AUTH
+        finally:
+            await writer.aclose()
+            await one.stop()
+            await two.stop()
+
+    try:
+        asyncio.run(run())
+    finally:
+        redis_server.stop()
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110 - a condition on plain fields, polled
+            await asyncio.sleep(0.02)
