@@ -12,14 +12,14 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps node_modules/.installed
 	bash scripts/test-services.sh
 	$(BIN)/ruff check .
-	$(BIN)/mypy api schemas
+	$(BIN)/mypy api schemas tests bench scripts
 	$(NODE_BIN)/tsc -p frontend
 	$(NODE_BIN)/biome lint --error-on-warnings frontend/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/ruff check .
-	$(BIN)/mypy api schemas
+	$(BIN)/mypy api schemas tests bench scripts
 	$(NODE_BIN)/tsc -p frontend
 	$(NODE_BIN)/biome lint --error-on-warnings frontend/
 

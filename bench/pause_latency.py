@@ -683,7 +683,7 @@ async def make_pairs(bases: tuple[str, str], count: int, concurrency: int) -> li
 
 
 async def create_database(admin_url: str) -> str:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     name = f"bench_{secrets.token_hex(4)}"
     conn = await asyncpg.connect(admin_url)

@@ -272,7 +272,8 @@ class Live:
             return self.pending.pop(0)
         deadline = time.monotonic() + timeout
         while True:
-            frame = json.loads(self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+            frame: dict[str, Any] = json.loads(
+                self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
             server_frame.validate_python(frame)  # every frame matches schemas/
             if frame["type"] == "ping":
                 self.send({"type": "pong"})

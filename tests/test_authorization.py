@@ -129,9 +129,9 @@ def _row(expect: dict[str, str], body: Any = None, *, fresh: str | None = None,
 DESTRUCTIVE = "signs out, deletes or unpairs A"
 TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/auth/register"): _row(PUBLIC, {"username": "x", "password": "y"}),
-    ("POST", "/auth/login"): _row(PUBLIC, {"username": "nobody-here", "password": "wrong one"},
-                                  why="answers 401 to everyone with a wrong password",
-                                  **dict.fromkeys(ROLES, AUTH)),
+    ("POST", "/auth/login"): _row({**PUBLIC, **dict.fromkeys(ROLES, AUTH)},
+                                  {"username": "nobody-here", "password": "wrong one"},
+                                  why="answers 401 to everyone with a wrong password"),
     ("POST", "/auth/logout"): _row(PERSON, partner=SKIP, self=SKIP, former=SKIP,
                                    stranger=SKIP, why=DESTRUCTIVE),
     ("POST", "/auth/logout-all"): _row(PERSON, partner=SKIP, self=SKIP, former=SKIP,

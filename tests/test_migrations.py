@@ -85,8 +85,13 @@ def test_sqlite_statements_run_on_the_event_loops_own_thread(tmp_path: Path) -> 
             async with engine.connect() as conn:
                 raw = await conn.get_raw_connection()
                 seen: list[int] = []
+
+                def where_am_i() -> int:
+                    seen.append(threading.get_ident())
+                    return 1
+
                 raw.driver_connection._conn.create_function(  # type: ignore[union-attr]
-                    "where_am_i", 0, lambda: seen.append(threading.get_ident()) or 1)
+                    "where_am_i", 0, where_am_i)
                 await conn.execute(sa.text("SELECT where_am_i()"))
                 return seen[0], threading.get_ident()
         finally:
@@ -184,12 +189,14 @@ def test_the_dated_trail_of_yes_is_migrated_away(empty_database: Settings) -> No
                 history = (await conn.execute(sa.text(
                     "SELECT state FROM boundary_history ORDER BY at"))).scalars().all()
                 limited = (await conn.execute(sa.select(
-                    sa.column("limited_at", UTCDateTime()), sa.column("reviewed_state"))
+                    sa.column("limited_at", UTCDateTime()),
+                    sa.column("reviewed_state", sa.String()))
                     .select_from(sa.table("boundary")))).one()
                 answers = (await conn.execute(sa.text(
                     "SELECT answer FROM checkin_answer ORDER BY answer"))).scalars().all()
                 events = (await conn.execute(sa.select(
-                    sa.column("seq"), sa.column("type"), sa.column("body"),
+                    sa.column("seq", sa.Integer()), sa.column("type", sa.String()),
+                    sa.column("body", sa.String()),
                     sa.column("actor_id", sa.Uuid())).select_from(sa.table("event"))
                     .order_by(sa.column("seq")))).all()
                 columns = await conn.run_sync(lambda c: {
