@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from api.models import CommandAlias, Event, Invite, Membership, Pair, SignalState
 from tests.api.test_accounts import assert_problem
@@ -63,8 +63,10 @@ def test_unknown_malformed_and_expired_codes_are_404(server: LiveServer) -> None
 
     async def expire() -> None:
         async with server.services.db.write() as session:
-            await session.execute(sa.update(Invite).values(
-                expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+            # A's invite only: other tests share this server and their invites.
+            await session.execute(sa.update(Invite)
+                                  .where(col(Invite.account_id) == uuid.UUID(a.id))
+                                  .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
 
     server.run(expire())
     assert_problem(b.post("/pair/join", json={"code": code}), 404)
