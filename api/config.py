@@ -10,6 +10,8 @@ from urllib.parse import quote
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
 
 class Settings(BaseSettings):
     """Every setting of the service, with its default; see the README's table."""
@@ -19,6 +21,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("data"), validation_alias=AliasChoices("ATTUNE_DATA_DIR", "data_dir")
     )
+    # The PWA served at / (its sw.js carries a version worked out from these files).
+    frontend_dir: Path = FRONTEND
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "database_url")
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -38,11 +37,10 @@ from api.routes import (
 from api.security import Hasher
 from api.services.push import Pusher, endpoint_pattern, load_vapid
 from api.services.scheduler import Scheduler
+from api.shell import WORKER, worker_script
 from schemas.problems import Problem
 
 log = structlog.get_logger(__name__)
-
-FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 
 def problem_responses() -> dict[int | str, dict[str, Any]]:
@@ -171,8 +169,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.services.db.ping()
         return JSONResponse({"status": "ready"})
 
-    if FRONTEND.is_dir() and any(FRONTEND.iterdir()):
-        app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")
+    frontend = settings.frontend_dir
+    if (frontend / WORKER).is_file():
+        worker_script(frontend)  # a sw.js without its slots stops the start, not a phone
+
+        @app.get(f"/{WORKER}", include_in_schema=False)
+        def service_worker() -> Response:
+            """The service worker, carrying the shell's files and version as they are now."""
+            return Response(worker_script(frontend), media_type="text/javascript",
+                            headers={"Cache-Control": "no-cache"})
+
+    if frontend.is_dir() and any(frontend.iterdir()):
+        app.mount("/", StaticFiles(directory=frontend, html=True), name="frontend")
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes)
     return app

@@ -18,7 +18,7 @@ import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
 import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
 
-/** @import { LiveEvent, Screen, Shown, Updates } from "./screens/shared.js" */
+/** @import { LiveEvent, Screen, Shown } from "./screens/shared.js" */
 
 /** @type {Record<string, Screen>} */
 const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, debrief, settings };
@@ -121,7 +121,7 @@ async function route() {
   const shown = { name, token };
   current = shown;
   try {
-    const result = await ROUTES[name](view, { go, route, signedOut, updates });
+    const result = await ROUTES[name](view, { go, route, signedOut });
     if (token !== routing) {
       result?.cleanup?.();
       return;
@@ -250,22 +250,50 @@ window.addEventListener("storage", (e) => {
   }
 });
 
-// The service worker: the shell opens offline; an update waits until the person asks.
-/** @type {Updates} */
-export const updates = { waiting: null };
+// The service worker: the shell opens offline, every file from one version. A new version
+// installs whole in the background and waits; only the person's "Update" swaps it in and
+// reloads, so nothing on screen (a session, a pause) changes under anyone.
+/** A new version of the app, installed and waiting for the person's word.
+ * @type {{waiting: ServiceWorker | null, asked?: boolean}} */
+const updates = { waiting: null };
+
+/** Swaps in the waiting version; the page reloads once that version is in charge. */
+function useNewVersion() {
+  const worker = updates.waiting;
+  if (!worker) return;
+  updates.asked = true;
+  // Another window of the app may have said "Update" already: then only this one reloads.
+  if (worker.state === "activated") location.reload();
+  else worker.postMessage({ type: "skip-waiting" });
+}
+
+/**
+ * A small line above any notices, until the person uses it: nothing reloads before.
+ * @param {ServiceWorker} worker
+ */
+function offerUpdate(worker) {
+  updates.waiting = worker;
+  if (document.getElementById("update-ready")) return;
+  byId("notices").prepend(h("div", { id: "update-ready", class: "update-ready", role: "status" },
+    h("span", {}, "A new version is ready."),
+    h("button", { type: "button", class: "secondary", onclick: useNewVersion }, "Update")));
+}
+
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((reg) => {
     /** @param {ServiceWorker} worker */
     const watch = (worker) => {
       worker.addEventListener("statechange", () => {
-        if (worker.state === "installed" && navigator.serviceWorker.controller) {
-          updates.waiting = worker;
-          notice("A new version of the app is ready. Open Settings to use it.");
-        }
+        if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
       });
     };
-    if (reg.waiting && navigator.serviceWorker.controller) updates.waiting = reg.waiting;
+    if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg.waiting);
+    if (reg.installing) watch(reg.installing);
     reg.addEventListener("updatefound", () => reg.installing && watch(reg.installing));
+    // An installed app can stay open for days: look for a new version when it comes back.
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") reg.update().catch(() => {});
+    });
   }).catch(() => {});
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {

@@ -1,42 +1,41 @@
-// The service worker: a versioned shell cache so the app (and its pause control) opens
-// without a network; never the API, never the live channel. Web Push shows a pause
-// with neutral words, so a locked screen says nothing about what the app is.
+// The service worker: keeps the app shell (and so its pause control) on the phone, so the
+// app opens at once and without a network; never the API, never the live channel. Web
+// Push shows a pause with neutral words, so a locked screen says nothing about the app.
 
-const VERSION = "attune-shell-v4";
-const SHELL = [
-  "/",
-  "/index.html",
-  "/styles.css",
-  "/pause.js",
-  "/exit.js",
-  "/app.js",
-  "/lib.js",
-  "/lock.js",
-  "/screens/shared.js",
-  "/screens/accounts.js",
-  "/screens/pairing.js",
-  "/screens/home.js",
-  "/screens/boundaries.js",
-  "/screens/phrases.js",
-  "/screens/sessions.js",
-  "/screens/aftercare.js",
-  "/screens/debriefs.js",
-  "/screens/settings.js",
-  "/screens/notes.js",
-  "/push.js",
-  "/manifest.webmanifest",
-  "/manifest-discreet.webmanifest",
-  "/icons/icon-192.png",
-  "/icons/icon-512.png",
-  "/icons/maskable-512.png",
-  "/icons/discreet-192.png",
-  "/icons/discreet-512.png",
-];
+// Written in by the server from the files themselves (api/shell.py), never by hand: each
+// shell file's address and SHA-256, and the version they make together.
+const VERSION = /* version */ "";
+/** @type {Record<string, string>} */
+const SHELL = /* shell */ {};
 
+/** @param {ArrayBuffer} digest */
+const hex = (digest) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+
+// All or nothing: every file is fetched past the browser's HTTP cache and checked against
+// its hash before any is stored, so a version holds exactly its own files. If one fails,
+// this worker is dropped and the phone keeps the version it has.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)));
+  event.waitUntil((async () => {
+    const fetched = await Promise.all(Object.entries(SHELL).map(async ([path, hash]) => {
+      const res = await fetch(path, { cache: "reload" });
+      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+      if (hex(await crypto.subtle.digest("SHA-256", await res.clone().arrayBuffer())) !== hash) {
+        throw new Error(`${path} changed while this version was installing`);
+      }
+      return /** @type {[string, Response]} */ ([path, res]);
+    }));
+    try {
+      const cache = await caches.open(VERSION);
+      await Promise.all(fetched.map(([path, res]) => cache.put(path, res)));
+    } catch (err) {
+      await caches.delete(VERSION);
+      throw err;
+    }
+  })());
 });
 
+// Only once the person has said "Update" (or every window of the app has closed): the
+// old versions go, and this one serves every open window.
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
@@ -52,31 +51,19 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "discreet") event.waitUntil(keepDiscretion(event.data));
 });
 
+// Always the network's: the API, health and metrics (the live channel never comes here).
+const NEVER_KEPT = /^\/(api\/|healthz$|readyz$|metrics$)/;
+
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   const url = new URL(req.url);
-  if (req.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/") || url.pathname === "/healthz" || url.pathname === "/readyz") return;
-  if (req.mode === "navigate") {
-    // The network first, so a deploy shows at once; the cached shell when offline.
-    event.respondWith(fetch(req).catch(async () => (await caches.match("/index.html", { cacheName: VERSION })) || Response.error()));
-    return;
-  }
-  // Stale-while-revalidate: the cached file at once (fast, and offline), a fresh copy
-  // into the cache for next time. A release also bumps VERSION, which replaces it all.
-  event.respondWith((async () => {
-    const cache = await caches.open(VERSION);
-    const cached = await cache.match(req);
-    const fresh = fetch(req).then((res) => {
-      if (res.ok && res.type === "basic") cache.put(req, res.clone());
-      return res;
-    });
-    if (cached) {
-      event.waitUntil(fresh.catch(() => undefined));
-      return cached;
-    }
-    return fresh;
-  })());
+  if (req.method !== "GET" || url.origin !== self.location.origin || NEVER_KEPT.test(url.pathname)) return;
+  const path = url.pathname === "/" ? "/index.html" : url.pathname;
+  if (!Object.hasOwn(SHELL, path)) return;
+  // Cache first, pages too: this version's own copy, at once and offline, so every file
+  // a window loads comes from one version. The network only if the copy has gone (the
+  // second PIN clears Cache Storage).
+  event.respondWith((async () => (await caches.match(path, { cacheName: VERSION })) || fetch(req))());
 });
 
 const NEUTRAL = {

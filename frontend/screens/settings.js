@@ -214,12 +214,9 @@ export async function settings(main, ctx) {
     ctx.signedOut();
   };
   const name = paired ? discreetName() : null;
-  const update = ctx.updates?.waiting;
   fill(main,
     h("h1", {}, "Settings"),
     error, status,
-    update ? h("section", { class: "card" }, h("p", {}, "A new version of the app is ready."),
-      h("button", { type: "button", onclick: () => { ctx.updates.asked = true; update.postMessage({ type: "skip-waiting" }); } }, "Use the new version")) : null,
     h("section", { class: "card", "aria-labelledby": "safety-h" },
       h("h2", { id: "safety-h" }, "Safety on this phone"),
       h("h3", {}, "Quick exit"),

@@ -11,9 +11,7 @@ import { action, api, field, h, store } from "../lib.js";
  * @property {(name: string) => void} go  opens a route by its name
  * @property {() => Promise<void>} route  redraws the current route
  * @property {() => void} signedOut  forgets the person on this device
- * @property {Updates} updates
  */
-/** @typedef {{waiting: ServiceWorker | null, asked?: boolean}} Updates  a new app version, waiting */
 /** @typedef {{type: string, seq?: number, actor?: string, at?: string, data?: any}} LiveEvent */
 /**
  * What a screen leaves behind: `refresh` redraws its live parts after an event.
