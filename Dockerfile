@@ -1,19 +1,26 @@
-# Attune API: slim Python, built in one stage, run as a non-root user.
-FROM python:3.11-slim AS build
+# Attune API: slim Python, run as a non-root user. The base image is pinned by digest
+# and the dependencies by requirements.lock (exact versions and hashes), so a rebuild
+# installs exactly what was tested.
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7 AS build
 WORKDIR /src
+COPY requirements.lock ./
+RUN python -m venv /venv \
+    && /venv/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY schemas ./schemas
-RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir .
+RUN /venv/bin/pip install --no-cache-dir --no-deps .
 
-FROM python:3.11-slim
-RUN groupadd --system attune && useradd --system --gid attune --home /app attune
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
+RUN groupadd --system attune && useradd --system --gid attune --home /app attune \
+    && install -d -o attune -g attune -m 0700 /app /app/data
 COPY --from=build /venv /venv
 COPY frontend /app/frontend
 WORKDIR /app
 ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    ATTUNE_DATA_DIR=/app/data
+    ATTUNE_DATA_DIR=/app/data \
+    ATTUNE_FRONTEND_DIR=/app/frontend
 USER attune
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

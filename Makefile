@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_BIN := node_modules/.bin
 
-.PHONY: run test lint schemas screenshots topology clean
+.PHONY: run test lint schemas lock screenshots topology clean
 
 run: $(VENV)/.run-deps
 	$(BIN)/python -m api $(ARGS)
@@ -26,6 +26,14 @@ lint: $(VENV)/.test-deps node_modules/.installed
 schemas: $(VENV)/.test-deps
 	$(BIN)/python -m schemas
 
+# requirements.lock: the exact versions and hashes the Docker image installs, resolved
+# from pyproject.toml's dependencies (kept pins stay; add --upgrade to move them).
+lock: $(VENV)/.test-deps
+	$(BIN)/pip install --quiet --disable-pip-version-check pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --no-header \
+		--output-file requirements.lock pyproject.toml
+
 $(VENV)/bin/python:
 	bash scripts/make-venv.sh $(PYTHON) $(VENV)
 
@@ -39,6 +47,7 @@ $(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
 
 # The front end's checkers (TypeScript, Biome) from package-lock.json; nothing is built.
 node_modules/.installed: package-lock.json
+	bash scripts/test-services.sh node
 	npm ci --no-audit --no-fund
 	touch $@
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
     )
+    # A file holding the Redis password (a compose secret), for a URL without one.
+    redis_password_file: Path | None = None
     # The keyring file (a compose secret in production); default: keys.json in data_dir.
     keys_file: Path | None = None
     # Web Push: the VAPID private key (PEM; made on first run in data_dir outside
@@ -130,6 +132,19 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///") or url.startswith("sqlite+aiosqlite:///"):
             return "sqlite+aiosqlite:///" + url.split(":///", 1)[1]
         raise ValueError("DATABASE_URL must be a postgresql:// or sqlite:/// URL")
+
+    @property
+    def resolved_redis_url(self) -> str | None:
+        """The Redis URL, with the password from its file when the URL has none."""
+        url = self.redis_url
+        if url is None or self.redis_password_file is None:
+            return url
+        scheme, sep, rest = url.partition("://")
+        user, at, host = rest.rpartition("@")
+        if at and ":" in user:
+            return url
+        secret = quote(self.redis_password_file.read_text().strip(), safe="")
+        return f"{scheme}{sep}{user}:{secret}@{host}"
 
     @property
     def keyring_path(self) -> Path:

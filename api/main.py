@@ -94,8 +94,8 @@ def _hub(settings: Settings, db: Database) -> Hub:
     async def sweeper(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> SweepResult:
         return await sweep_database(db, pairs, devices)
 
-    if settings.redis_url:
-        return RedisHub(url=settings.redis_url, sweeper=sweeper,
+    if url := settings.resolved_redis_url:
+        return RedisHub(url=url, sweeper=sweeper,
                         sweep_seconds=settings.sweep_seconds)
     return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds)
 

@@ -2,6 +2,7 @@
 # Makes sure what the tests use is there: PostgreSQL and Redis running on 127.0.0.1,
 # and Chromium. Installs them from Debian's packages when missing (as root), starts
 # the servers when stopped. Tests skip without them, except with CI=true: they fail.
+# `test-services.sh node` only makes sure of Node.js and npm (for tsc and Biome).
 set -uo pipefail
 
 apt_install() {
@@ -15,6 +16,13 @@ apt_install() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [ "${1:-}" = node ]; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    command -v npm >/dev/null && exit 0
+    echo "test-services: npm is NOT there" >&2
+    exit 1
+fi
 
 # PostgreSQL: trust auth on loopback and a database named `test`, as on the CI machine.
 if ! port_open 5432; then
