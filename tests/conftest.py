@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from api.config import Settings
 from api.logs import configure
+from tests.inprocess import InProcess
 from tests.support import (
     LOG_DIR,
     OPEN_CLIENTS,
@@ -35,6 +37,9 @@ class _Capture(logging.Handler):
 
 def pytest_configure(config: pytest.Config) -> None:
     """Logs go through the same structured pipeline as in production, and are kept."""
+    config.addinivalue_line(
+        "markers", "live: needs the real server (sockets, its loop or database), not the "
+        "app in process")
     configure(level=logging.INFO)  # what production logs, and so what must be clean
     capture = _Capture()
     capture.setFormatter(logging.getLogger().handlers[0].formatter)
@@ -65,15 +70,46 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-           ) -> Iterator[LiveServer]:
-    """One real server per backend for the whole run; tests use fresh people for isolation."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test that takes a server runs on the embedded default and on PostgreSQL."""
+    return str(request.param)
+
+
+def _settings(backend: str, request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> Settings:
     overrides: dict[str, Any] = {"data_dir": tmp_path_factory.mktemp("data")}
-    if request.param == "postgres":
+    if backend == "postgres":
         overrides["database_url"] = request.getfixturevalue("postgres_url")
-    live = LiveServer(server_settings(**overrides)).start()
+    return server_settings(**overrides)
+
+
+@pytest.fixture(scope="session")
+def live_server(backend: str, request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real server (uvicorn, sockets) per backend for the whole run."""
+    live = LiveServer(_settings(backend, request, tmp_path_factory)).start()
     yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def in_process(backend: str, request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
+    """One app per backend in this process, called without a socket (tests/inprocess.py)."""
+    app = InProcess(_settings(backend, request, tmp_path_factory)).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, backend: str) -> LiveServer | InProcess:
+    """The app a test's people use: in this process for the rules (fast), the real
+    server for tests marked `live` (the live channel, the server's own loop or database,
+    faults). Tests use fresh people for isolation."""
+    live = request.node.get_closest_marker("live") is not None
+    app: LiveServer | InProcess = request.getfixturevalue(
+        "live_server" if live else "in_process")
+    return app
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from websockets.sync.client import ClientConnection, connect
 from api.config import Settings
 from api.main import create_app
 from schemas.realtime import server_frame
+from tests.inprocess import InProcess
 
 PASSWORD = "a quiet walk by the river"
 # Every password, token and text a person wrote in the tests; no log line may hold one.
@@ -157,6 +158,19 @@ def server_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = 60.0,
+               every: float = 0.05) -> Any:
+    """Polls `condition` until it returns something truthy, and returns that; fails with
+    `what` after `timeout` seconds (a deadline for a hang, never an expected speed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = condition()
+        if got:
+            return got
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(every)
+
+
 def random_address() -> str:
     """A distinct client address (a documentation prefix) for rate limits."""
     return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
@@ -171,7 +185,7 @@ def unique_name(prefix: str = "p") -> str:
 class Person:
     """A registered, signed-in person with their own HTTP client."""
 
-    server: LiveServer | ProcessServer
+    server: Server
     username: str
     id: str
     token: str
@@ -209,17 +223,21 @@ class Person:
 OPEN_CLIENTS: list[httpx.Client] = []
 
 
-def client(server: LiveServer | ProcessServer, token: str | None = None) -> httpx.Client:
-    """An HTTP client with its own client address; closed after the test."""
+def client(server: Server, token: str | None = None, base: str = "/api/v1") -> httpx.Client:
+    """An HTTP client with its own client address, for the API (or `base=""` for the
+    site's root); closed after the test."""
     headers = {"X-Forwarded-For": random_address()}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    http = httpx.Client(base_url=server.url + "/api/v1", headers=headers, timeout=20)
+    # In process, the address is the transport's own (nothing reads X-Forwarded-For).
+    transport = server.transport(random_address()) if isinstance(server, InProcess) else None
+    http = httpx.Client(base_url=server.url + base, headers=headers, timeout=20,
+                        transport=transport)
     OPEN_CLIENTS.append(http)
     return http
 
 
-def register(server: LiveServer | ProcessServer, username: str | None = None,
+def register(server: Server, username: str | None = None,
              display_name: str | None = None) -> Person:
     """Registers and signs in a new person."""
     username = username or unique_name()
@@ -245,7 +263,7 @@ def pair_up(a: Person, b: Person) -> str:
     return str(joined.json()["pair_id"])
 
 
-def new_pair(server: LiveServer | ProcessServer) -> tuple[Person, Person]:
+def new_pair(server: Server) -> tuple[Person, Person]:
     """Two new people, paired."""
     a, b = register(server), register(server)
     pair_up(a, b)
@@ -262,6 +280,7 @@ class Live:
         self.asked_from = 0
         self.seen: list[dict[str, Any]] = []
         self.pending: list[dict[str, Any]] = []
+        self.pings = 0  # the server's heartbeats, each answered with a pong
 
     def send(self, frame: dict[str, Any] | str | bytes) -> None:
         self.ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
@@ -277,6 +296,7 @@ class Live:
             server_frame.validate_python(frame)  # every frame matches schemas/
             if frame["type"] == "ping":
                 self.send({"type": "pong"})
+                self.pings += 1
                 continue
             self.seen.append(frame)
             return frame
@@ -292,8 +312,23 @@ class Live:
                     and (where is None or where(frame))):
                 return frame
 
+    def read_until(self, done: Callable[[list[dict[str, Any]]], bool], what: str,
+                   timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Every non-heartbeat frame read until `done(frames)` holds; fails with `what`
+        if that does not happen within `timeout` (a deadline, not an expected speed)."""
+        frames: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while not done(frames):
+            left = deadline - time.monotonic()
+            try:
+                frames.append(self.recv(max(0.01, left)))
+            except TimeoutError:
+                raise AssertionError(f"waited {timeout} s for {what}; got {frames}") from None
+        return frames
+
     def quiet(self, seconds: float = 0.3) -> list[dict[str, Any]]:
-        """Every non-heartbeat frame that arrives within `seconds`."""
+        """Every non-heartbeat frame that arrives within `seconds`: only for letting time
+        pass on purpose; to show that nothing arrived, use `drain` (a positive control)."""
         frames: list[dict[str, Any]] = []
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -403,6 +438,10 @@ class ProcessServer:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/api/v1/ws"
+
+
+# Where a test's people live: the real server (uvicorn or a process) or the app in process.
+Server = LiveServer | ProcessServer | InProcess
 
 
 class RedisProcess:

@@ -228,7 +228,7 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def test_every_route_has_a_row(server: LiveServer) -> None:
-    spec = httpx.get(server.url + "/api/v1/openapi.json").json()
+    spec = client(server).get("/openapi.json").json()
     routes = {(method.upper(), path.removeprefix("/api/v1"))
               for path, operations in spec["paths"].items() for method in operations}
     assert routes - set(TABLE) == set(), "add these routes to the authorization matrix"
@@ -246,6 +246,7 @@ def _fill(text: str, world: World, fresh: str | None,
     return text
 
 
+@pytest.mark.live
 def test_every_route_answers_every_role_as_the_table_says(server: LiveServer) -> None:
     world = build_world(server)
     failures = []
@@ -272,6 +273,7 @@ def test_every_route_answers_every_role_as_the_table_says(server: LiveServer) ->
     assert failures == [], "\n".join(failures)
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("role", ["anonymous", "revoked", "former"])
 def test_the_live_channel_refuses_who_it_must(server: LiveServer, role: str) -> None:
     import json
@@ -294,6 +296,7 @@ def test_the_live_channel_refuses_who_it_must(server: LiveServer, role: str) -> 
     assert code == {"anonymous": 4401, "revoked": 4401, "former": 4403}[role]
 
 
+@pytest.mark.live
 def test_a_stranger_cannot_touch_another_pairs_events(server: LiveServer) -> None:
     a, _ = new_pair(server)
     with a.live() as la:

@@ -178,6 +178,7 @@ def test_delete_account_needs_the_password_and_removes_everything(server: LiveSe
                                ).status_code == 201
 
 
+@pytest.mark.live
 def test_guessing_the_password_through_a_held_session_is_slowed_down(
         server: LiveServer) -> None:
     person = register(server)

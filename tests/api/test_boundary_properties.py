@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,11 @@ def _pair(server: LiveServer) -> tuple[Person, Person]:
     return _pairs[id(server)]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# `server` is the run's one shared server, handed out per test: nothing in it needs
+# resetting between examples (each example makes its own item).
+@pytest.mark.live
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
 def test_answers_by_both_never_leak_and_follow_the_rule(
     server: LiveServer, sequence: list[tuple[int, str]]

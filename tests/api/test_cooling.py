@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from tests.api.test_accounts import assert_problem
 from tests.api.test_boundaries import add, answer
@@ -94,6 +95,7 @@ def test_more_time_is_not_asked_again_after_a_no_or_during_a_pause(server: LiveS
     assert b.post(f"/sessions/{session['id']}/extend", json={"seconds": 300}).status_code == 200
 
 
+@pytest.mark.live
 def test_after_a_pause_in_a_session_only_the_one_who_paused_proposes_again_today(
         server: LiveServer) -> None:
     a, b = new_pair(server)
@@ -114,15 +116,23 @@ def test_the_cooling_off_time_is_configurable_and_ends(
         make_server: Callable[..., LiveServer]) -> None:
     quick = make_server(cooling_item_hours=1 / 3600)  # one second
     a, b = new_pair(quick)
-    item = add(a, "Eye contact", "closeness")["id"]
-    answer(b, item, "no")
-    a.delete(f"/boundaries/{item}")
-    opens_at = cooling(a.post("/boundaries", json={"label": "Eye contact"}),
-                       at_least=timedelta(0))
+    for attempt in range(5):
+        label = f"Eye contact {attempt}"
+        item = add(a, label, "closeness")["id"]
+        before_the_no = time.monotonic()
+        answer(b, item, "no")
+        a.delete(f"/boundaries/{item}")
+        asked = a.post("/boundaries", json={"label": label})
+        if asked.status_code != 201:
+            break
+        # Let through: right only if the machine took longer than the whole hold to get
+        # here (then try again); never when the hold had not run out yet.
+        assert time.monotonic() - before_the_no >= 1, asked.text
+    opens_at = cooling(asked, at_least=timedelta(0))
     deadline = time.monotonic() + 30
     got: Any = None
-    while time.monotonic() < deadline:
-        got = a.post("/boundaries", json={"label": "Eye contact"})
+    while time.monotonic() < deadline:  # polling until the hold ends
+        got = a.post("/boundaries", json={"label": label})
         if got.status_code == 201:
             break
         time.sleep(0.2)

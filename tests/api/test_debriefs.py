@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from tests.api.test_accounts import assert_problem
@@ -46,6 +47,7 @@ def draft(person: Person, debrief: str, marker: str, **extra: Any) -> Any:
     return got.json()
 
 
+@pytest.mark.live
 def test_a_draft_never_reaches_the_partner_before_the_reveal(server: LiveServer) -> None:
     a, b = new_pair(server)
     debrief = open_debrief(a, b)
@@ -69,6 +71,7 @@ def test_a_draft_never_reaches_the_partner_before_the_reveal(server: LiveServer)
     assert b.get("/debriefs/feelings").json()["points"] == []
 
 
+@pytest.mark.live
 def test_the_reveal_happens_once_to_both_when_the_second_submits(server: LiveServer) -> None:
     a, b = new_pair(server)
     debrief = open_debrief(a, b)
@@ -106,6 +109,7 @@ def test_withdraw_before_the_reveal(server: LiveServer) -> None:
     assert b.get(f"/debriefs/{debrief}").json()["partner"]["felt_good"] == "good second"
 
 
+@pytest.mark.live
 def test_a_skip_closes_the_round_and_reveals_nothing_to_anyone(server: LiveServer) -> None:
     a, b = new_pair(server)
     debrief = open_debrief(a, b)
@@ -140,6 +144,7 @@ def test_submitting_without_writing_is_refused(server: LiveServer) -> None:
     assert_problem(a.post(f"/debriefs/{debrief}/submit"), 409)
 
 
+@pytest.mark.live
 def test_a_no_proposal_applies_on_submit_and_a_yes_only_suggests(server: LiveServer) -> None:
     a, b = new_pair(server)
     agreed = add(a, "Kissing on the neck", "kissing")["id"]
@@ -168,6 +173,7 @@ def test_a_no_proposal_applies_on_submit_and_a_yes_only_suggests(server: LiveSer
     assert_problem(bad, 404)
 
 
+@pytest.mark.live
 def test_debriefing_a_pause(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la:

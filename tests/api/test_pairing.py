@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
@@ -112,6 +113,7 @@ def test_unpairing_is_unilateral_and_immediate(server: LiveServer) -> None:
     assert b.post("/pair/join", json={"code": pair_again}).status_code == 201
 
 
+@pytest.mark.live
 def test_unpairing_deletes_what_the_pair_shared(server: LiveServer) -> None:
     a, b = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -163,6 +165,7 @@ def test_unpairing_keeps_each_persons_own_words_and_never_the_others(
     assert_problem(b.get("/debriefs"), 404)  # the shared rounds went with the pair
 
 
+@pytest.mark.live
 def test_the_pauses_discreet_name_is_chosen_by_both(server: LiveServer) -> None:
     a, b = new_pair(server)
     assert a.get("/pair/discreet").json() == {"label": "Hold on", "agreed": False,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from tests.api.test_accounts import assert_problem
 from tests.support import LiveServer, Person, new_pair, sensitive
 
@@ -16,6 +18,7 @@ def propose(person: Person, text: str, moment: str = "during", kind: str = "ques
     return answer.json()  # type: ignore[no-any-return]
 
 
+@pytest.mark.live
 def test_a_proposal_needs_the_partners_yes(server: LiveServer) -> None:
     a, b = new_pair(server)
     phrase = propose(a, "Is this still okay for you?")
@@ -30,6 +33,7 @@ def test_a_proposal_needs_the_partners_yes(server: LiveServer) -> None:
     assert_problem(b.post(f"/phrases/{phrase['id']}/agree"), 409)
 
 
+@pytest.mark.live
 def test_saying_a_phrase_reaches_the_partner_live(server: LiveServer) -> None:
     a, b = new_pair(server)
     phrase = propose(a, "Can we slow down a little?", kind="request")
@@ -42,6 +46,7 @@ def test_saying_a_phrase_reaches_the_partner_live(server: LiveServer) -> None:
         assert heard["seq"] == said.json()["seq"] and heard["actor"] == a.id
 
 
+@pytest.mark.live
 def test_either_partner_withdraws_at_once(server: LiveServer) -> None:
     a, b = new_pair(server)
     phrase = propose(a, "What would feel good?", moment="before")
@@ -54,6 +59,7 @@ def test_either_partner_withdraws_at_once(server: LiveServer) -> None:
     propose(b, "What would feel good?", moment="before")  # can be proposed again
 
 
+@pytest.mark.live
 def test_a_red_answer_is_a_pause_with_all_its_guarantees(server: LiveServer) -> None:
     a, b = new_pair(server)
     deck = a.get("/phrases/starter").json()["items"]

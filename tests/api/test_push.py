@@ -12,11 +12,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import http_ece
+import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from tests.api.test_accounts import assert_problem
+from tests.api.test_devices import second_device
 from tests.support import LiveServer, new_pair
 
 
@@ -50,11 +52,31 @@ class PushService:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def wait_for(self, count: int, timeout: float = 5) -> None:
+    def wait_for(self, count: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while len(self.received) < count:
             assert time.monotonic() < deadline, f"only {len(self.received)} pushes arrived"
             time.sleep(0.02)
+
+    def until(self, path: str, count: int = 1, timeout: float = 30) -> list[str]:
+        """Waits for the `count`th push to `path` (a positive control: a push that must
+        come); returns the paths of every push that had arrived by then, in order."""
+        deadline = time.monotonic() + timeout
+        while True:
+            paths = [r["path"] for r in list(self.received)]
+            if paths.count(path) >= count:
+                return paths
+            assert time.monotonic() < deadline, f"no push {count} to {path}; got {paths}"
+            time.sleep(0.02)
+
+
+def payload_of(push: dict[str, Any], key: ec.EllipticCurvePrivateKey,
+               keys: dict[str, str]) -> dict[str, Any]:
+    """What a device reads from a push, decrypted with its own keys."""
+    plain = http_ece.decrypt(push["body"], private_key=key,
+                             auth_secret=unb64url(keys["auth"]), version="aes128gcm")
+    got: dict[str, Any] = json.loads(plain)
+    return got
 
 
 def device() -> tuple[ec.EllipticCurvePrivateKey, dict[str, str]]:
@@ -76,45 +98,51 @@ def verify_vapid(header: str, public_key: str, audience: str) -> None:
                f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
 
 
+@pytest.mark.live
 def test_a_pause_is_pushed_to_every_device_of_the_partner(server: LiveServer) -> None:
     a, b = new_pair(server)
     service = PushService()
     public_key = a.get("/push/key").json()["public_key"]
     phone_key, phone = device()
     _, old_tablet = device()
-    _, own = device()
+    own_key, own = device()
     assert b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/phone",
                                                "keys": phone}).status_code == 204
     b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/gone",
                                         "keys": old_tablet})
     a.post("/push/subscriptions", json={"endpoint": f"{service.url}/a/own", "keys": own})
-    with a.live() as la:
+    with a.live() as la, b.live() as lb:
         seq = la.command("pause")["seq"]
         service.wait_for(2)
         la.command("resume")
         la.command("slow")
-    time.sleep(0.3)
-    paths = sorted(r["path"] for r in service.received)
-    assert paths == ["/b/gone", "/b/phone"]  # the partner's devices only, pauses only
+        # The positive control: B's pause is pushed to A's device. It is stored after A's
+        # resume and slow-down, so a push for either (or for A's own pause to A's own
+        # device) would have been set off before it.
+        control = lb.command("pause")["seq"]
+        paths = service.until("/a/own")
+    assert sorted(paths) == ["/a/own", "/b/gone", "/b/phone"]  # the partner's devices only
+    mine = next(r for r in service.received if r["path"] == "/a/own")
+    assert payload_of(mine, own_key, own)["seq"] == control  # pauses only
 
     push = next(r for r in service.received if r["path"] == "/b/phone")
     headers = {k.lower(): v for k, v in push["headers"].items()}
     assert int(headers["ttl"]) >= 60 and headers["urgency"] == "high"
     assert headers["content-encoding"] == "aes128gcm"
     verify_vapid(headers["authorization"], public_key, service.url)
-    plain = http_ece.decrypt(push["body"], private_key=phone_key,
-                             auth_secret=unb64url(phone["auth"]), version="aes128gcm")
-    payload = json.loads(plain)
+    payload = payload_of(push, phone_key, phone)
     assert payload["type"] == "pause" and payload["seq"] == seq
     assert set(payload) == {"type", "seq", "at"}  # no words of the pair
 
     # The push service said the tablet is gone: it is not tried again.
     service.received.clear()
-    with a.live() as la:
+    with a.live() as la, b.live() as lb:
         la.command("pause")
-        service.wait_for(1)
-    time.sleep(0.3)
-    assert [r["path"] for r in service.received] == ["/b/phone"]
+        service.until("/b/phone")
+        lb.command("resume")
+        lb.command("pause")  # the positive control again, set off after A's pause
+        paths = service.until("/a/own")
+    assert sorted(paths) == ["/a/own", "/b/phone"]
 
 
 FCM = "https://fcm.googleapis.com/fcm/send/"
@@ -155,13 +183,22 @@ def test_the_server_posts_only_to_push_services(server: LiveServer) -> None:
                       ).status_code == 204, real
 
 
+@pytest.mark.live
 def test_signing_out_ends_that_devices_pushes(server: LiveServer) -> None:
     a, b = new_pair(server)
     service = PushService()
     _, keys = device()
+    _, tablet_keys = device()
     b.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/phone", "keys": keys})
+    tablet = second_device(b)  # B's other device, still signed in
+    assert tablet.post("/push/subscriptions", json={"endpoint": f"{service.url}/b/tablet",
+                                                    "keys": tablet_keys}).status_code == 204
     assert b.post("/auth/logout").status_code == 204
     with a.live() as la:
         la.command("pause")
-    time.sleep(0.5)
-    assert service.received == []
+        la.command("resume")
+        la.command("pause")
+        # The positive control: both pauses reach the tablet, still signed in. A push to
+        # the phone would have gone out with the first of them.
+        paths = service.until("/b/tablet", count=2)
+    assert paths == ["/b/tablet", "/b/tablet"]  # never the phone that signed out

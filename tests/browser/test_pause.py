@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,17 +11,15 @@ from tests.browser.conftest import Partner, paired_phones
 from tests.support import LiveServer
 
 
-def test_pause_reaches_partner_within_a_second_and_is_seen(
+def test_pause_reaches_partner_and_is_seen(
         phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    # How fast is measured in bench/ (pause_latency.py), not asserted here.
     a, b = paired_phones(phone, app_server)
     expect(b.page.locator("#alert")).to_have_attribute("role", "alert")
     expect(b.page.locator("#alert")).to_have_text("")
 
-    started = time.monotonic()
     a.page.locator("#pause-button").click()
-    expect(b.page.locator("#alert")).to_contain_text("Pause. Alex needs to stop now",
-                                                     timeout=1000)
-    assert time.monotonic() - started < 1.0
+    expect(b.page.locator("#alert")).to_contain_text("Pause. Alex needs to stop now")
     overlay = b.page.locator("#pause-overlay")
     expect(overlay).to_be_visible()
     expect(overlay.locator("#pause-who")).to_contain_text("Alex paused at")

@@ -66,6 +66,9 @@ CRAMPED = """() => {
   return problems;
 }"""
 
+# Resolves once the page has drawn a frame after the change (two: the first may already
+# have been under way), a condition rather than a fixed wait.
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 axe = Axe()
 
 
@@ -82,7 +85,7 @@ def check(p: Partner, name: str, scheme: str) -> None:
     # Style set through the DOM (the CSP refuses an injected <style>): 200 % text.
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     try:
-        page.wait_for_timeout(50)  # one layout; nothing is asserted about time
+        page.evaluate(NEXT_FRAME)  # laid out and painted at the new size
         assert page.evaluate(CRAMPED) == [], f"{name} ({scheme}) at 200 % text"
         assert not page.evaluate(SIDEWAYS), f"{name} ({scheme}) scrolls sideways at 200 %"
         shot(p, f"{name}-{scheme}-200")

@@ -14,6 +14,7 @@ class FakeSocket:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.closed: tuple[int, str] | None = None
+        self.log_read = asyncio.Event()  # set once the connection has read the log
 
     async def send_text(self, text: str) -> None:
         self.sent.append(json.loads(text))
@@ -36,11 +37,18 @@ def make(log: dict[int, tuple[dict[str, Any], str]] | None = None, last_seq: int
         for seq in sorted(log or {}):
             if conn.sent_upto < seq <= target:
                 conn.deliver_event(*(log or {})[seq])
+        ws.log_read.set()
 
     conn = Connection(ws, user_id=uuid.uuid4(), partner_id=uuid.uuid4(),  # type: ignore[arg-type]
                       pair_id=uuid.uuid4(), device_id=uuid.uuid4(), last_seq=last_seq,
                       queue_limit=queue_limit, filler=filler)
     return conn, ws
+
+
+async def filled(ws: FakeSocket) -> None:
+    """Waits until the connection has read the log (a gap is filled by a task of its
+    own); the timeout is a deadline for a hang, not a speed."""
+    await asyncio.wait_for(ws.log_read.wait(), 30)
 
 
 async def drain(conn: Connection) -> None:
@@ -66,7 +74,7 @@ def test_a_gap_is_filled_from_the_log_before_later_events() -> None:
     async def run() -> list[int]:
         conn, ws = make(log)
         conn.deliver_event(*log[5])  # 1..4 were missed
-        await asyncio.sleep(0.01)
+        await filled(ws)
         await drain(conn)
         return [f["seq"] for f in ws.sent]
 
@@ -81,7 +89,7 @@ def test_a_pause_overtakes_a_backlog_and_is_not_sent_twice() -> None:
         conn, ws = make(log)
         conn.send({"type": "aftercare.updated", "user_id": str(uuid.uuid4())})
         conn.deliver_event(*log[4])  # arrives before 1..3 were read from the log
-        await asyncio.sleep(0.01)
+        await filled(ws)
         await drain(conn)
         return [(f.get("seq", 0), f["type"]) for f in ws.sent]
 

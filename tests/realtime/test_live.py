@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ def count_events(server: LiveServer, pair_id: str) -> int:
     return int(server.run(count()))
 
 
+@pytest.mark.live
 def test_welcome_describes_the_pair(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as live:
@@ -34,6 +36,7 @@ def test_welcome_describes_the_pair(server: LiveServer) -> None:
         assert welcome["me"] == a.id and welcome["partner_id"] == b.id
 
 
+@pytest.mark.live
 def test_pause_reaches_the_partner_and_is_acked_after_it_is_stored(server: LiveServer) -> None:
     a, b = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -54,6 +57,7 @@ def test_pause_reaches_the_partner_and_is_acked_after_it_is_stored(server: LiveS
     assert b.get("/signal").json()["mine"] is None
 
 
+@pytest.mark.live
 def test_same_id_twice_makes_one_event_and_the_same_ack(server: LiveServer) -> None:
     a, _ = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -69,6 +73,7 @@ def test_same_id_twice_makes_one_event_and_the_same_ack(server: LiveServer) -> N
     assert a.get("/signal").json()["state"] == "clear"
 
 
+@pytest.mark.live
 def test_someone_elses_command_id_never_earns_their_ack(server: LiveServer) -> None:
     a, b = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -87,6 +92,7 @@ def test_someone_elses_command_id_never_earns_their_ack(server: LiveServer) -> N
     assert b.get("/signal").json()["mine"]["seq"] == again["seq"]
 
 
+@pytest.mark.live
 def test_repeated_pause_is_acked_without_growing_the_log(server: LiveServer) -> None:
     a, _ = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -97,6 +103,7 @@ def test_repeated_pause_is_acked_without_growing_the_log(server: LiveServer) -> 
     assert count_events(server, pair_id) == 1
 
 
+@pytest.mark.live
 def test_only_the_pauser_can_lift_their_pause(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la, b.live() as lb:
@@ -114,6 +121,7 @@ def test_only_the_pauser_can_lift_their_pause(server: LiveServer) -> None:
     assert a.get("/signal").json() == {"state": "clear", "by": [], "mine": None, "theirs": None}
 
 
+@pytest.mark.live
 def test_pair_state_is_the_strongest_of_the_two(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la, b.live() as lb:
@@ -129,6 +137,7 @@ def test_pair_state_is_the_strongest_of_the_two(server: LiveServer) -> None:
         assert sorted(a.get("/signal").json()["by"]) == sorted([a.id, b.id])
 
 
+@pytest.mark.live
 def test_replay_after_disconnect_has_every_missed_event_in_order(server: LiveServer) -> None:
     a, b = new_pair(server)
     with b.live() as lb:
@@ -143,9 +152,12 @@ def test_replay_after_disconnect_has_every_missed_event_in_order(server: LiveSer
         replayed = [lb.expect(kind)["seq"] for kind in ("pause", "resume", "slow", "pause",
                                                          "resume")]
         assert replayed == list(range(first + 1, first + 6))
-        assert [f for f in lb.quiet(0.3) if "seq" in f] == []  # no duplicates follow
+        # No duplicates follow: whatever was queued for B by now comes before the pong.
+        assert [f for f in lb.drain() if "seq" in f] == []
+        assert [f["seq"] for f in lb.seen if "seq" in f and f["type"] != "welcome"] == replayed
 
 
+@pytest.mark.live
 def test_last_seq_beyond_the_latest_means_from_the_start(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la:
@@ -154,6 +166,7 @@ def test_last_seq_beyond_the_latest_means_from_the_start(server: LiveServer) -> 
         assert lb.expect("pause")["seq"] == 1
 
 
+@pytest.mark.live
 def test_receipts_reach_the_sender_and_are_kept_for_the_signal(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la, b.live() as lb:
@@ -174,6 +187,7 @@ def test_receipts_reach_the_sender_and_are_kept_for_the_signal(server: LiveServe
     assert a.get("/signal").json()["mine"]["receipt"] == "seen"
 
 
+@pytest.mark.live
 def test_nothing_tells_a_partner_the_other_is_there_looking_or_has_read(
         server: LiveServer) -> None:
     a, b = new_pair(server)
@@ -201,6 +215,7 @@ def test_nothing_tells_a_partner_the_other_is_there_looking_or_has_read(
             assert lb.expect("receipt")["seq"] == paused["seq"]  # stop signals keep receipts
 
 
+@pytest.mark.live
 def test_logout_closes_that_devices_sockets_with_4401(server: LiveServer) -> None:
     a, _ = new_pair(server)
     with a.live() as la:
@@ -208,6 +223,7 @@ def test_logout_closes_that_devices_sockets_with_4401(server: LiveServer) -> Non
         assert la.close_code() == 4401
 
 
+@pytest.mark.live
 def test_unpair_sends_pair_ended_and_closes_both_with_4403(server: LiveServer) -> None:
     a, b = new_pair(server)
     with a.live() as la, b.live() as lb:
@@ -222,6 +238,7 @@ def test_unpair_sends_pair_ended_and_closes_both_with_4403(server: LiveServer) -
         assert again.close_code() == 4403
 
 
+@pytest.mark.live
 def test_hello_failures_close_with_documented_codes(server: LiveServer) -> None:
     a, _ = new_pair(server)
     loner = register(server)
@@ -246,6 +263,7 @@ def test_no_hello_in_time_is_4408(make_server: Callable[..., LiveServer]) -> Non
         assert live.close_code() == 4408
 
 
+@pytest.mark.live
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
@@ -275,6 +293,7 @@ def test_bad_frames_get_an_error_and_change_nothing(
     assert count_events(server, pair_id) == 1
 
 
+@pytest.mark.live
 def test_oversized_frame_closes_with_1009_and_stores_nothing(server: LiveServer) -> None:
     a, _ = new_pair(server)
     pair_id = a.get("/pair").json()["pair_id"]
@@ -306,8 +325,8 @@ def test_server_pings_and_closes_a_silent_socket(make_server: Callable[..., Live
         types = []
         from websockets.exceptions import ConnectionClosed
         try:
-            while True:
-                types.append(json.loads(ws.recv(timeout=3))["type"])
+            while True:  # the timeout is a deadline for a hang only
+                types.append(json.loads(ws.recv(timeout=30))["type"])
         except ConnectionClosed as closed:
             assert closed.rcvd is not None and closed.rcvd.code == 4410
         assert "ping" in types
@@ -317,11 +336,17 @@ def test_a_socket_that_answers_pings_stays_open(make_server: Callable[..., LiveS
     live_server = make_server(heartbeat_seconds=0.2, dead_after_seconds=1.5)
     a, _ = new_pair(live_server)
     with a.live() as la:
-        la.quiet(3.0)  # twice the dead-after window, answering each ping with pong
+        # Time passing is the point: twice the dead-after window, answering each ping with
+        # a pong, and at least three pings answered (the server's heartbeat really beat).
+        window = time.monotonic() + 3.0
+        while time.monotonic() < window or la.pings < 3:
+            la.quiet(max(0.05, window - time.monotonic()))
+            assert time.monotonic() < window + 60, f"only {la.pings} pings in a minute"
         la.send({"type": "ping"})
         assert la.expect("pong") == {"type": "pong"}  # still open, still answering
 
 
+@pytest.mark.live
 def test_after_compaction_an_old_client_is_told_to_resync(server: LiveServer) -> None:
     from api.services import events
 
@@ -337,13 +362,14 @@ def test_after_compaction_an_old_client_is_told_to_resync(server: LiveServer) ->
     assert server.run(compact()) >= 5
     with b.live(last_seq=2) as lb:
         assert lb.welcome["resync"] is True
-        replay = [(f["type"], f["seq"]) for f in lb.quiet(0.5) if f.get("seq")]
+        replay = [(f["type"], f["seq"]) for f in lb.drain() if f.get("seq")]
         assert replay == [("resume", 6), ("pause", 7), ("resume", 8)]
     with b.live(last_seq=5) as lb:  # nothing it needs is gone
         assert lb.welcome["resync"] is False
-        assert [f["seq"] for f in lb.quiet(0.5) if f.get("seq")] == [6, 7, 8]
+        assert [f["seq"] for f in lb.drain() if f.get("seq")] == [6, 7, 8]
 
 
+@pytest.mark.live
 def test_a_failing_listener_never_undoes_a_pause(server: LiveServer) -> None:
     a, b = new_pair(server)
     calls: list[str] = []
