@@ -226,8 +226,10 @@ def test_a_new_screen_starts_at_its_top_with_its_heading_in_focus(
     a, _ = paired_phones(phone, app_server)
     nav = a.page.get_by_role("navigation")
     nav.get_by_role("link", name="Settings").click()
-    a.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    assert a.page.evaluate("window.scrollY") > 0
+    expect(a.page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
+    # Scrolled down (once the screen is long enough to scroll: it may still be filling).
+    a.page.wait_for_function(
+        "() => { window.scrollTo(0, document.body.scrollHeight); return window.scrollY > 0 }")
     nav.get_by_role("link", name="Boundaries").click()
     heading = a.page.get_by_role("heading", name="Boundary list", level=1)
     expect(heading).to_be_focused()
