@@ -16,22 +16,19 @@ from api.logs import configure
 async def _maintain(settings: Settings, command: str, keep: int) -> None:
     from api.crypto import load_keyring
     from api.db import Database, make_engine, migrate
-    from api.services import events
+    from api.services import events, keys
 
     engine = make_engine(settings)
     try:
         ring = load_keyring(settings.keyring_path, create=settings.environment != "production")
         await migrate(engine, keyring=ring)
+        db = Database(engine, serialize_writes=settings.is_sqlite)
+        await keys.check_keyring(db=db, keyring=ring)
         if command == "rotate-keys":
-            from api.services import keys
-
-            db = Database(engine, serialize_writes=settings.is_sqlite)
             ring, count = await keys.rotate(db=db, keyring=ring, save_to=settings.keyring_path)
             print(f"re-sealed {count} values with key {ring.current}")
         if command == "compact":
-            db = Database(engine, serialize_writes=settings.is_sqlite)
-            async with db.write() as session:
-                dropped = await events.compact(session, keep_last=max(keep, 100))
+            dropped = await events.compact(db, keep_last=max(keep, 100))
             print(f"compacted {dropped} events")
     finally:
         await engine.dispose()
@@ -72,8 +69,21 @@ def main(argv: list[str] | None = None) -> int:
         counts = asyncio.run(move_to_postgres(settings, args.to))
         print("moved " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
         return 0
-    if args.command in ("migrate", "compact", "rotate-keys"):
+    from api.crypto import KeyringError, KeyringMismatch
+
+    # Serving starts the same way, so that a keyring that cannot be used stops it here
+    # with a message and exit code 2, before uvicorn (the lifespan checks again).
+    try:
         asyncio.run(_maintain(settings, args.command, args.keep))
+    except KeyringMismatch:
+        print(f"attune: the keys file {settings.keyring_path} is not the keyring this "
+              "database was sealed with (it cannot open its values); start with the keys "
+              "file the database was sealed with", file=sys.stderr)
+        return 2
+    except KeyringError as exc:
+        print(f"attune: {exc}", file=sys.stderr)
+        return 2
+    if args.command != "serve":
         return 0
     from api.main import create_app
 

@@ -74,8 +74,15 @@ class Settings(BaseSettings):
     dead_after_seconds: Annotated[float, Field(gt=0, le=300)] = 25.0
     hello_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 10.0
     socket_queue_limit: Annotated[int, Field(ge=8, le=100_000)] = 256
+    # Open sockets one sign-in may hold on an instance; a new one beyond closes the oldest.
+    sockets_per_device: Annotated[int, Field(ge=1, le=100)] = 8
     socket_commands_per_second: Annotated[float, Field(gt=0)] = 20.0
     socket_command_burst: Annotated[int, Field(ge=1)] = 40
+    # A signal that makes one's own signal stronger (clear -> slow -> paused) always goes
+    # through at once. Lifting it, easing it or repeating it is limited per person after
+    # this burst, to this many a minute: nobody flips a pause that fast, a script does.
+    signal_easing_burst: Annotated[int, Field(ge=1)] = 20
+    signal_easing_per_minute: Annotated[float, Field(gt=0)] = 30.0
     # Shortest session, check-in interval and grace the API accepts (tests go lower).
     min_session_seconds: Annotated[int, Field(ge=1)] = 60
     min_checkin_seconds: Annotated[int, Field(ge=1)] = 60
@@ -160,6 +167,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True on the embedded default."""
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> str:
+        """The embedded database's file (on the embedded default)."""
+        return self.resolved_database_url.split(":///", 1)[1]
 
 
 @lru_cache

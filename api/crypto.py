@@ -20,6 +20,14 @@ class KeyringError(Exception):
     """The keyring cannot be read, or a value cannot be decrypted."""
 
 
+class KeyringMismatch(KeyringError):
+    """The keyring is not the one the database was sealed with."""
+
+    def __init__(self) -> None:
+        super().__init__("this keyring cannot open the database's sealed values: it is "
+                         "not the keyring they were sealed with")
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, closing, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import sqlalchemy as sa
+import structlog
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
 
 from api.config import Settings
 from api.crypto import Keyring
+
+log = structlog.get_logger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any 64-bit number; it only has to be the same for every instance.
@@ -36,9 +42,11 @@ class InlineSQLite(aiosqlite.Connection):
     Why: aiosqlite hands every call (execute, fetch, close, commit...) to a worker
     thread and back; a pause took about 57 such hand-offs, ~7.5 ms here, while the SQL
     itself takes microseconds and a commit's fsync ~0.3 ms. Run inline, a statement
-    costs what SQLite costs. The price: a call blocks the loop while it runs, so
-    another process holding the write lock (see busy_timeout) would stall it; this
-    process's own writers never wait on SQLite, they queue on Database's lock.
+    costs what SQLite costs. What could make a call wait is kept off the loop: the
+    server's connections never wait for a lock (busy_timeout 0: a unit of work takes
+    the write lock with BEGIN IMMEDIATE and, while another process holds it, tries
+    again after an asynchronous sleep, see Database.write), and WAL checkpoints run on
+    a thread of their own (Checkpointer), not inside a commit.
     """
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -51,7 +59,7 @@ def _inline_sqlite(path: str) -> Any:
     async def connect() -> aiosqlite.Connection:
         # Made on aiosqlite's thread, used on the loop's: hence check_same_thread off.
         connection = InlineSQLite(
-            lambda: sqlite3.connect(path, timeout=10, check_same_thread=False), 64)
+            lambda: sqlite3.connect(path, timeout=0, check_same_thread=False), 64)
         return await connection
 
     return connect
@@ -74,28 +82,92 @@ def keep_private(database: Path) -> None:
             file.chmod(0o600)
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
-    """An engine for the configured database, with SQLite tuned for durability."""
+def make_engine(settings: Settings, *, wait_for_lock_ms: int = 10_000) -> AsyncEngine:
+    """An engine for the configured database, with SQLite tuned for durability.
+
+    `wait_for_lock_ms`: how long a SQLite statement may wait for another connection's
+    lock. The server passes 0 (its loop must never wait inside SQLite, see
+    Database.write); commands run from the shell may wait.
+    """
     url = settings.resolved_database_url
     if not settings.is_sqlite:
         return create_async_engine(
             url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
         )
-    path = url.split(":///", 1)[1]
+    path = settings.sqlite_path
     keep_private(Path(path))
     engine = create_async_engine(url, async_creator=_inline_sqlite(path), hide_parameters=True)
 
     @sa.event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by us (below), not by the driver before a write.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: an acknowledged pause must survive a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_for_lock_ms)}")
+        if wait_for_lock_ms == 0:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer's work
         cursor.close()
 
+    @sa.event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A unit of work takes the write lock first (IMMEDIATE), so it never fails half
+        # way on a lock; reads take no transaction (each statement sees the latest).
+        begin = conn.get_execution_options().get(_BEGIN, "BEGIN")
+        if begin:
+            conn.exec_driver_sql(begin)
+
     return engine
+
+
+_BEGIN = "attune_sqlite_begin"
+# While another process holds SQLite's write lock, a unit of work tries again after
+# these sleeps (then every 50 ms), for up to _LOCK_PATIENCE seconds.
+_LOCK_BACKOFF = (0.001, 0.002, 0.005, 0.01, 0.02)
+_LOCK_PATIENCE = 10.0
+
+
+def _locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc.orig) or "busy" in str(exc.orig)
+
+
+class Checkpointer:
+    """Copies the embedded database's write-ahead log into the database file on a
+    thread of its own, every second (PASSIVE: it never holds a writer back). With
+    SQLite's automatic checkpoints, a commit now and then did this copy itself, and
+    held the event loop for as long as it took."""
+
+    def __init__(self, path: str, every: float = 1.0) -> None:
+        self._path = path
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+
+    def _checkpoint(self) -> None:
+        with closing(sqlite3.connect(self._path, timeout=1)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._every)
+            try:
+                await asyncio.to_thread(self._checkpoint)
+            except sqlite3.Error as exc:
+                log.warning("checkpoint_failed", error=type(exc).__name__)
+
+    def start(self) -> None:
+        """Starts checkpointing in the background."""
+        self._task = asyncio.create_task(self._run(), name="sqlite-checkpoint")
+
+    async def stop(self) -> None:
+        """Stops, after one last checkpoint."""
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+            await asyncio.to_thread(self._checkpoint)
 
 
 class Database:
@@ -108,22 +180,56 @@ class Database:
         # busy-wait, and keeps read-then-write units from failing on a stale snapshot.
         self._write_lock = asyncio.Lock() if serialize_writes else None
 
+    @property
+    def one_writer(self) -> bool:
+        """True where a unit of work holds the whole database's write lock (SQLite)."""
+        return self._write_lock is not None
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading only; nothing is committed."""
+        """A session for reading only; nothing is committed (on SQLite, no transaction:
+        each statement reads the latest committed state)."""
         async with self._sessions() as session:
+            if self._write_lock is not None:
+                await session.connection(execution_options={_BEGIN: None})
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed when the block ends without an error."""
-        async with self._write_lock or nullcontext(), self._sessions() as session:
+        """A session whose work is committed when the block ends without an error.
+
+        On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE),
+        taken without ever blocking the loop: see `_begin_write`.
+        """
+        async with self._write_lock or nullcontext():
+            session = await self._begin_write()
+            async with session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+
+    async def _begin_write(self) -> AsyncSession:
+        session = self._sessions()
+        if self._write_lock is None:  # PostgreSQL: its locks are waited for asynchronously
+            return session
+        deadline = time.monotonic() + _LOCK_PATIENCE
+        for attempt in itertools.count():
             try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+                await session.connection(execution_options={_BEGIN: "BEGIN IMMEDIATE"})
+                return session
+            except OperationalError as exc:
+                await session.close()
+                if not _locked(exc) or time.monotonic() > deadline:
+                    raise
+            # Another process (a maintenance command) holds the lock: wait without
+            # holding the loop, then try again.
+            await asyncio.sleep(_LOCK_BACKOFF[attempt] if attempt < len(_LOCK_BACKOFF)
+                                else 0.05)
+            session = self._sessions()
+        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         """Raises when the database cannot be reached."""
@@ -163,8 +269,10 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
             # foreign keys on, that drop would delete every row that refers to it (the
             # cascade). Off for the migration (it only works outside a transaction), and
             # the result is checked before it is committed.
+            await conn.execution_options(**{_BEGIN: None})  # a pragma outside any transaction
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             await conn.commit()
+            await conn.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
         try:
             async with conn.begin():
                 if not sqlite:
@@ -175,5 +283,6 @@ async def migrate(engine: AsyncEngine, revision: str = "head", *, down: bool = F
                     raise RuntimeError("a migration left rows pointing at nothing")
         finally:
             if sqlite:
+                await conn.execution_options(**{_BEGIN: None})
                 await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await conn.commit()

@@ -9,24 +9,12 @@ from fastapi import Depends, Request
 
 from api import config, crypto, db, security
 from api.errors import NotAuthenticated
-from api.ratelimit import LoginThrottle, TokenBuckets
+from api.ratelimit import Limits
 from api.realtime import hub as live
 from api.services import accounts, pairing
 from api.services import push as push_service
 from api.services.accounts import Principal
 from api.services.work import Member
-
-
-@dataclass
-class Limits:
-    """The app's rate limits."""
-
-    register: TokenBuckets
-    login: TokenBuckets
-    join: TokenBuckets
-    guesses: TokenBuckets
-    throttle: LoginThrottle
-    writes: TokenBuckets
 
 
 @dataclass
@@ -108,7 +96,7 @@ async def _signed_in(request: Request, database: Db, settings: Config) -> Princi
 async def _current_user(request: Request, limits: RateLimits,
                         principal: Annotated[Principal, Depends(_signed_in)]) -> Principal:
     if request.method not in ("GET", "HEAD"):
-        limits.writes.check(principal.account_id)
+        await limits.writes.check(principal.account_id)
     return principal
 
 

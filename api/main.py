@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,13 +16,13 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.config import Settings, get_settings
-from api.crypto import load_keyring
-from api.db import Database, make_engine, migrate
-from api.deps import Limits, Services
+from api.crypto import Keyring, load_keyring
+from api.db import Checkpointer, Database, make_engine, migrate
+from api.deps import Services
 from api.errors import BY_STATUS
 from api.metrics import Metrics, RequestMetrics
 from api.middleware import Guard
-from api.ratelimit import LoginThrottle, TokenBuckets
+from api.ratelimit import Limits
 from api.realtime.hub import Hub, RedisHub
 from api.realtime.protocol import LiveContext, SweepResult, sweep_database
 from api.routes import (
@@ -35,6 +37,7 @@ from api.routes import (
     signals,
 )
 from api.security import Hasher
+from api.services import keys
 from api.services.push import Pusher, endpoint_pattern, load_vapid
 from api.services.scheduler import Scheduler
 from api.shell import WORKER, worker_script
@@ -73,31 +76,35 @@ def _documented(app: FastAPI, settings: Settings) -> dict[str, Any]:
     return document
 
 
-def _limits(settings: Settings) -> Limits:
-    per_minute = 1 / 60
-    return Limits(
-        register=TokenBuckets(rate_per_second=settings.register_per_minute * per_minute,
-                              burst=settings.register_per_minute),
-        login=TokenBuckets(rate_per_second=settings.login_per_minute * per_minute,
-                           burst=settings.login_per_minute),
-        join=TokenBuckets(rate_per_second=settings.login_per_minute * per_minute,
-                          burst=settings.login_per_minute),
-        guesses=TokenBuckets(rate_per_second=settings.join_wrong_guesses / (15 * 60),
-                             burst=settings.join_wrong_guesses),
-        throttle=LoginThrottle(free=settings.login_free_failures),
-        writes=TokenBuckets(rate_per_second=settings.person_writes_per_minute * per_minute,
-                            burst=settings.person_writes_per_minute),
-    )
+def settle_the_heap() -> None:
+    """Keeps Python's full garbage collections off the pause's way.
+
+    A full collection walks every object that lives long; with 2,000 sockets open it
+    held the loop 300-360 ms every ~20 s, and that was the whole tail of the pause's
+    latency (bench/README.md). What start-up made (modules, models, routes, the app)
+    lives as long as the process: frozen, the collector never walks it again. Full
+    collections then wait for a hundred times more survivors than Python's default
+    (the youngest generations still run as usual, and reference counting frees all
+    but cycles at once), so they come rarely and are small.
+    """
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 1_000)
 
 
-def _hub(settings: Settings, db: Database) -> Hub:
+def _hub(settings: Settings, db: Database, keyring: Keyring) -> Hub:
     async def sweeper(pairs: list[uuid.UUID], devices: list[uuid.UUID]) -> SweepResult:
         return await sweep_database(db, pairs, devices)
 
     if url := settings.resolved_redis_url:
-        return RedisHub(url=url, sweeper=sweeper,
-                        sweep_seconds=settings.sweep_seconds)
-    return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds)
+        return RedisHub(url=url, keyring=keyring, sweeper=sweeper,
+                        sweep_seconds=settings.sweep_seconds,
+                        heartbeat_seconds=settings.heartbeat_seconds,
+                        sockets_per_device=settings.sockets_per_device)
+    return Hub(sweeper=sweeper, sweep_seconds=settings.sweep_seconds,
+               heartbeat_seconds=settings.heartbeat_seconds,
+               sockets_per_device=settings.sockets_per_device)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -108,30 +115,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keyring = load_keyring(settings.keyring_path,
                                create=settings.environment != "production")
-        engine = make_engine(settings)
+        engine = make_engine(settings, wait_for_lock_ms=0)
         await migrate(engine, keyring=keyring)
         db = Database(engine, serialize_writes=settings.is_sqlite)
-        hub = _hub(settings, db)
+        await keys.check_keyring(db=db, keyring=keyring)
+        limits = Limits.from_settings(settings, digest=keyring.digest)
+        hub = _hub(settings, db, keyring)
         hasher = Hasher(settings.hash_workers)
         pusher = Pusher(db=db, settings=settings, vapid=load_vapid(
             settings.vapid_path, create=settings.environment != "production"))
         hub.listeners.append(pusher.on_event)
         hub.listeners.append(lambda _pair, frame: metrics.events.labels(frame["type"]).inc())
         app.state.services = Services(settings=settings, db=db, hub=hub, hasher=hasher,
-                                      keyring=keyring, pusher=pusher, limits=_limits(settings))
+                                      keyring=keyring, pusher=pusher, limits=limits)
         app.state.live = LiveContext(db=db, hub=hub, keyring=keyring, settings=settings,
                                      metrics=metrics)
         scheduler = Scheduler(db=db, hub=hub, keyring=keyring, settings=settings)
+        checkpointer = Checkpointer(settings.sqlite_path) if settings.is_sqlite else None
         await hub.start()
         await scheduler.start()
+        if checkpointer is not None:
+            checkpointer.start()
+        watcher = asyncio.create_task(metrics.watch_loop(), name="loop-lag")
+        settle_the_heap()
         log.info("started", database=engine.dialect.name,
                  hub="redis" if settings.redis_url else "memory")
         try:
             yield
         finally:
+            watcher.cancel()
             await scheduler.stop()
             await hub.stop()
+            if checkpointer is not None:
+                await checkpointer.stop()
             await pusher.stop()
+            await limits.close()
             hasher.close()
             await db.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -9,6 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+LAG_BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1)
 
 
 class Metrics:
@@ -34,6 +36,19 @@ class Metrics:
                                   registry=self.registry)
         self.errors = Counter("attune_http_errors_total", "HTTP answers of 4xx and 5xx.",
                               ["status"], registry=self.registry)
+        self.loop_lag = Histogram(
+            "attune_event_loop_lag_seconds",
+            "How late the event loop ran a callback it was asked to run at a given time: "
+            "how long anything on this instance (a pause too) may have waited for it.",
+            buckets=LAG_BUCKETS, registry=self.registry)
+
+    async def watch_loop(self, every: float = 0.05) -> None:
+        """Measures the event loop's lag for as long as it runs: asks to wake every
+        `every` seconds and records how much later than that it woke."""
+        while True:
+            asked = time.perf_counter()
+            await asyncio.sleep(every)
+            self.loop_lag.observe(max(0.0, time.perf_counter() - asked - every))
 
     def render(self) -> bytes:
         """The text exposition format."""

@@ -437,3 +437,14 @@ class PushSubscription(SQLModel, table=True):
     p256dh: str = Field(max_length=200)
     auth: str = Field(max_length=100)
     created_at: datetime = _ts(default_factory=utcnow)
+
+
+class KeyringCheck(SQLModel, table=True):
+    """One row: a value sealed with the keyring, so that a start with another keyring is
+    refused at once instead of failing on every sealed value it reads."""
+
+    __tablename__ = "keyring_check"
+
+    id: int = Field(default=1, sa_column=sa.Column(sa.Integer, primary_key=True,
+                                                   autoincrement=False))
+    sealed: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

@@ -203,6 +203,13 @@ function onClosed(code) {
     emit("pair-ended", { code });
     return;
   }
+  if (code === 4429) {
+    // Too many sockets for this sign-in: a newer tab or window of this phone holds the
+    // live one. This one comes back when it is looked at again (visibilitychange), or
+    // at once when PAUSE is pressed here; it never fights the other for the socket.
+    setStatus("reconnecting");
+    return;
+  }
   scheduleReconnect();
 }
 

@@ -77,7 +77,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 def _settings(backend: str, request: pytest.FixtureRequest,
               tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    overrides: dict[str, Any] = {"data_dir": tmp_path_factory.mktemp("data")}
+    # The app in process and the real server share one database per backend, so they
+    # share its keyring too (a start with another keyring is refused).
+    overrides: dict[str, Any] = {
+        "data_dir": tmp_path_factory.mktemp("data"),
+        "keys_file": tmp_path_factory.getbasetemp() / f"keys-{backend}.json"}
     if backend == "postgres":
         overrides["database_url"] = request.getfixturevalue("postgres_url")
     return server_settings(**overrides)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -157,3 +159,62 @@ def test_backup_while_running_then_move_up_to_postgres(tmp_path: Path) -> None:
             upgraded.stop()
     finally:
         drop_postgres_database(url)
+
+
+def test_a_keyring_other_than_the_databases_is_refused_at_start(tmp_path: Path) -> None:
+    """A second instance pointed at another keys file (here a missing one, which the
+    embedded default would make anew) must not start on a database it cannot read."""
+    import json
+
+    from tests.support import (
+        ProcessServer,
+        drop_postgres_database,
+        fresh_postgres_database,
+        register,
+    )
+
+    url = fresh_postgres_database()
+    try:
+        right = {"DATABASE_URL": url, "ATTUNE_DATA_DIR": str(tmp_path / "one"),
+                 "ATTUNE_KEYS_FILE": str(tmp_path / "right.json")}
+        wrong = {**right, "ATTUNE_DATA_DIR": str(tmp_path / "two"),
+                 "ATTUNE_KEYS_FILE": str(tmp_path / "other.json")}
+        first = ProcessServer(right).start()
+        try:
+            person = register(first)
+            refused = run(**wrong)
+            assert refused.returncode == 2, refused.stderr
+            assert str(tmp_path / "other.json") in refused.stderr
+            assert "not the keyring this database was sealed with" in refused.stderr
+            ring = json.loads((tmp_path / "other.json").read_text())
+            for secret in [ring["index_key"], *ring["keys"].values()]:
+                assert secret not in refused.stderr + refused.stdout
+            second = ProcessServer(wrong)
+            with pytest.raises(RuntimeError, match="exited"):
+                second.start()
+            assert second.proc is not None and second.proc.returncode == 2
+            same = ProcessServer({**right, "ATTUNE_DATA_DIR": str(tmp_path / "two")}).start()
+            try:  # with the same keys, the second instance starts and reads it all
+                person.http.base_url = same.url + "/api/v1"
+                assert person.get("/me").json()["display_name"] == person.display_name
+            finally:
+                same.stop()
+        finally:
+            first.stop()
+    finally:
+        drop_postgres_database(url)
+
+
+def test_after_a_rotation_the_rotated_keys_start_and_the_old_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    data = {"ATTUNE_DATA_DIR": str(tmp_path)}
+    assert run("migrate", **data).returncode == 0  # the first start writes the check
+    shutil.copy(tmp_path / "keys.json", tmp_path / "before.json")
+    rotated = run("rotate-keys", **data)
+    assert rotated.returncode == 0, rotated.stderr
+    assert run("migrate", **data).returncode == 0
+    old = run("migrate", **data, ATTUNE_KEYS_FILE=str(tmp_path / "before.json"))
+    assert old.returncode == 2 and str(tmp_path / "before.json") in old.stderr

@@ -222,3 +222,46 @@ def test_the_dated_trail_of_yes_is_migrated_away(empty_database: Settings) -> No
     assert [actor for seq, _, _, actor in events if seq in (2, 4)] == [None, None]
     assert data[5]["item"]["limited_at"] == at(5).isoformat()
     assert "state_changed_at" not in json.dumps(data)
+
+
+def test_the_keyring_check_trusts_only_the_keyring_the_data_was_sealed_with(
+    empty_database: Settings, tmp_path: Path,
+) -> None:
+    """An older database (sealed values, no check yet) gets its check only from a
+    keyring that opens what it holds; then only that keyring (and, after a rotation,
+    the rotated one) opens it."""
+    from api.crypto import KeyringMismatch
+    from api.db import Database
+    from api.services import keys
+
+    ring, other = Keyring.generate(), Keyring.generate()
+    account_id = uuid.uuid4()
+
+    async def run() -> None:
+        engine = make_engine(empty_database)
+        db = Database(engine, serialize_writes=empty_database.is_sqlite)
+        try:
+            await migrate(engine, "0008", keyring=ring)
+            async with engine.begin() as conn:
+                await conn.run_sync(lambda c: _insert(
+                    c, "account", id=account_id, username="ann", password_hash="x",
+                    display_name=ring.encrypt("Ann", aad=f"account:{account_id}:display_name"),
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+            await migrate(engine, keyring=other)  # the migration only makes the table
+            with pytest.raises(KeyringMismatch):
+                await keys.check_keyring(db=db, keyring=other)  # it cannot open Ann's name
+            await keys.check_keyring(db=db, keyring=ring)  # writes the check
+            await keys.check_keyring(db=db, keyring=ring)
+            same_keys_other_index = Keyring(current=ring.current, keys=ring.keys,
+                                            index_key=other.index_key)
+            for wrong in (other, same_keys_other_index):
+                with pytest.raises(KeyringMismatch):
+                    await keys.check_keyring(db=db, keyring=wrong)
+            rotated, _ = await keys.rotate(db=db, keyring=ring, save_to=tmp_path / "k.json")
+            await keys.check_keyring(db=db, keyring=rotated)
+            with pytest.raises(KeyringMismatch):
+                await keys.check_keyring(db=db, keyring=ring)  # lacks the new key
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())

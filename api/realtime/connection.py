@@ -1,4 +1,8 @@
-"""One live socket: an ordered outbound stream with an urgent lane, and a heartbeat."""
+"""One live socket: an ordered outbound stream with an urgent lane.
+
+Its writer task only writes: the heartbeat (the hub's own task) queues pings and
+closes silent sockets, so nothing but the socket itself can hold a frame back.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ log = structlog.get_logger(__name__)
 CLOSE_LAGGING = 4409
 CLOSE_DEAD = 4410
 _SEND_TIMEOUT = 10.0
+_STRENGTH = {"clear": 0, "slow": 1, "paused": 2}
 
 Filler = Callable[["Connection", int], Awaitable[None]]
 
@@ -39,15 +44,19 @@ class Connection:
 
     def __init__(self, ws: WebSocket, *, user_id: uuid.UUID, partner_id: uuid.UUID,
                  pair_id: uuid.UUID, device_id: uuid.UUID, last_seq: int, queue_limit: int,
-                 filler: Filler) -> None:
+                 filler: Filler, heartbeat: float = 10.0, dead_after: float = 25.0) -> None:
         self.ws = ws
         self.user_id = user_id
         self.partner_id = partner_id
         self.pair_id = pair_id
         self.device_id = device_id
         self.conn_id = uuid.uuid4().hex
+        self._me = str(user_id)
         self.sent_upto = last_seq
         self.last_heard = time.monotonic()
+        self._heartbeat = heartbeat
+        self._dead_after = dead_after
+        self._next_beat = self.last_heard + heartbeat
         self._queue_limit = queue_limit
         self._filler = filler
         self._urgent: deque[str] = deque()
@@ -60,6 +69,8 @@ class Connection:
         self.closing: tuple[int, str] | None = None
         self._told_expired = False
         self._flush_before_close = False
+        # This person's own signal as the log last said (welcome, then their events).
+        self.own_state = "clear"
 
     # -- queueing -----------------------------------------------------------------------
 
@@ -86,6 +97,8 @@ class Connection:
         if seq <= self.sent_upto or seq in self._held:
             return
         urgent = frame["type"] in URGENT_TYPES
+        if urgent and frame.get("actor") == self._me:
+            self.own_state = frame["data"].get("state", self.own_state)
         if seq == self.sent_upto + 1:
             self._advance(seq, text, urgent)
             while self.sent_upto + 1 in self._held:
@@ -126,6 +139,11 @@ class Connection:
         except Exception as exc:
             log.warning("catch_up_failed", conn=self.conn_id, error=type(exc).__name__)
 
+    def strengthens(self, command: str) -> bool:
+        """True when a signal command makes this person's own signal stronger."""
+        after = {"pause": "paused", "slow": "slow"}.get(command, "clear")
+        return _STRENGTH[after] > _STRENGTH.get(self.own_state, 0)
+
     def token_expired(self) -> None:
         """Tells the client once that its sign-in ran out; signals keep working here."""
         if not self._told_expired:
@@ -145,11 +163,23 @@ class Connection:
             self._normal.clear()
         self._wake.set()
 
+    # -- the heartbeat ------------------------------------------------------------------
+
+    def beat(self, now: float) -> None:
+        """Called by the hub's heartbeat: a socket heard from lately gets its ping when
+        due; one silent too long is closed."""
+        if self.closing is not None or now < self._next_beat:
+            return
+        self._next_beat = now + self._heartbeat
+        if now - self.last_heard > self._dead_after:
+            self.close(CLOSE_DEAD, "nothing heard within the heartbeat window")
+        else:
+            self.send({"type": "ping"})
+
     # -- the writer task ----------------------------------------------------------------
 
-    async def run_writer(self, *, heartbeat: float, dead_after: float) -> None:
-        """Sends queued frames, urgent first; beats the heart; closes when asked."""
-        next_beat = time.monotonic() + heartbeat
+    async def run_writer(self) -> None:
+        """Sends queued frames, urgent first; closes when asked."""
         try:
             while True:
                 if self._urgent or self._normal:
@@ -161,18 +191,7 @@ class Connection:
                 if self.closing is not None:
                     break
                 self._wake.clear()
-                wait = next_beat - time.monotonic()
-                if wait > 0:
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), wait)
-                        continue
-                    except TimeoutError:
-                        pass
-                next_beat = time.monotonic() + heartbeat
-                if time.monotonic() - self.last_heard > dead_after:
-                    self.close(CLOSE_DEAD, "nothing heard within the heartbeat window")
-                    break
-                self.send({"type": "ping"})
+                await self._wake.wait()
         except (TimeoutError, OSError, RuntimeError, WebSocketDisconnect) as exc:
             log.info("socket_write_failed", conn=self.conn_id, error=type(exc).__name__)
             self.closing = self.closing or (CLOSE_DEAD, "write failed")

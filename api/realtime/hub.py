@@ -1,36 +1,56 @@
 """The event hub: carries the news of stored events to every instance's sockets.
 
 The database log is the source of truth; the hub only says "look, something new".
-Each instance dispatches its own publications locally at once. With Redis, it also
-appends them to one Redis Stream that every instance reads with a single blocking
-XREAD loop; a reader that loses Redis, or misses an entry, is caught up by the
-sweep, which re-reads the log for every pair that has a socket here. The sweep also
-closes sockets whose pair ended or whose token was revoked, so a lost message can
-delay news by at most one sweep interval but never lose it.
+Publishing never waits: each instance dispatches its own news to its sockets at once,
+in the publishing call, so a pause is on its way to the partner's socket right after
+its commit. With Redis, the news also goes into a bounded outbox that one publisher
+task drains into one Redis Stream (sealed with the keyring, trimmed by time, a pair's
+entries deleted when it ends); every instance reads that stream with a single blocking
+XREAD loop. Nothing Redis does (slow, paused, gone) can hold a socket, a command or a
+commit back: a note that cannot be sent, or is missed, is caught up by the sweep,
+which re-reads the log for every pair that has a socket here, a slice at a time. The
+sweep also closes sockets whose pair ended or whose token was revoked, so a lost note
+can delay news by at most one sweep interval but never lose it.
+
+The heartbeat runs here too, in its own task: a ping due, or a socket gone silent,
+never waits on anything else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, Protocol
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from api.crypto import Keyring, KeyringError
 from api.models import utcnow
 
 log = structlog.get_logger(__name__)
 
 STREAM = "attune:hub"
-STREAM_MAXLEN = 20_000
+# Notes are news for instances that are up right now; a reader that was away catches up
+# from the log. So the stream keeps only the last minute (by entry time).
+STREAM_KEEP_MS = 60_000
+# A Redis call that takes longer than this is given up (the sweep brings its news).
+REDIS_TIMEOUT = 0.5
+OUTBOX_LIMIT = 10_000
+_BATCH = 200
+# Sockets are judged by the heartbeat and the sweep a slice at a time, so neither
+# holds the loop for long however many sockets an instance has.
+_SLICE = 250
 
 # Close codes of the live channel, documented in schemas/README.md.
 CLOSE_AUTH = 4401
 CLOSE_PAIR = 4403
+CLOSE_TOO_MANY = 4429
 
 
 def where(exc: BaseException) -> str:
@@ -58,6 +78,7 @@ class Subscriber(Protocol):
     def close(self, code: int, reason: str, *, flush: bool = False) -> None: ...
     def catch_up(self, last_seq: int) -> None: ...
     def token_expired(self) -> None: ...
+    def beat(self, now: float) -> None: ...
 
 
 class SweepResult(Protocol):
@@ -69,6 +90,7 @@ class SweepResult(Protocol):
 
 
 Sweeper = Callable[[list[uuid.UUID], list[uuid.UUID]], Awaitable[SweepResult]]
+Listener = Callable[[uuid.UUID, dict[str, Any]], None]
 
 
 # -- the notes instances pass each other ----------------------------------------------
@@ -131,22 +153,29 @@ def _text(frame: dict[str, Any]) -> str:
 class Hub:
     """The in-process hub: the embedded default, and the base of the Redis hub."""
 
-    def __init__(self, *, sweeper: Sweeper, sweep_seconds: float) -> None:
+    def __init__(self, *, sweeper: Sweeper, sweep_seconds: float,
+                 heartbeat_seconds: float = 10.0, sockets_per_device: int = 8) -> None:
         self.instance = uuid.uuid4().hex
         self._sweeper = sweeper
         self._sweep_seconds = sweep_seconds
+        self._heartbeat_seconds = heartbeat_seconds
+        self._sockets_per_device = sockets_per_device
         self._by_pair: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
         self._by_user: dict[uuid.UUID, set[Subscriber]] = defaultdict(set)
+        # Oldest first, so the newest of too many sockets of one device stays.
+        self._by_device: dict[uuid.UUID, list[Subscriber]] = defaultdict(list)
         self._tasks: list[asyncio.Task[None]] = []
         self.degraded = False
-        # Called once per stored event, on the instance that stored it (e.g. Web Push).
-        self.listeners: list[Callable[[uuid.UUID, dict[str, Any]], None]] = []
+        # Called once per stored event, on the instance that stored it (e.g. Web Push),
+        # each in a callback of its own after the event is on its way: never on the path.
+        self.listeners: list[Listener] = []
 
     # -- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
         """Starts the background loops."""
         self._tasks.append(asyncio.create_task(self._sweep_loop(), name="hub-sweep"))
+        self._tasks.append(asyncio.create_task(self._heartbeat_loop(), name="hub-heartbeat"))
 
     async def stop(self) -> None:
         """Stops the background loops."""
@@ -157,60 +186,80 @@ class Hub:
 
     # -- local registry -------------------------------------------------------------
 
-    async def attach(self, sub: Subscriber) -> None:
-        """Starts delivering to a connection."""
+    @asynccontextmanager
+    async def attached(self, sub: Subscriber) -> AsyncIterator[None]:
+        """Delivers to a connection for as long as the block runs; however the block
+        ends, the connection is let go."""
+        self._attach(sub)
+        try:
+            yield
+        finally:
+            self._detach(sub)
+
+    def _attach(self, sub: Subscriber) -> None:
         self._by_pair[sub.pair_id].add(sub)
         self._by_user[sub.user_id].add(sub)
+        device = self._by_device[sub.device_id]
+        device.append(sub)
+        # One sign-in is one phone: a client reconnecting in a loop, or a leaked token,
+        # must not pile up sockets. The oldest goes; the newest is the live one.
+        while len(device) > self._sockets_per_device:
+            device.pop(0).close(CLOSE_TOO_MANY, "too many sockets for this sign-in")
 
-    async def detach(self, sub: Subscriber) -> None:
-        """Stops delivering to a connection."""
+    def _detach(self, sub: Subscriber) -> None:
         for index, key in ((self._by_pair, sub.pair_id), (self._by_user, sub.user_id)):
             subs = index.get(key)
             if subs is not None:
                 subs.discard(sub)
                 if not subs:
                     del index[key]
+        device = self._by_device.get(sub.device_id)
+        if device is not None:
+            if sub in device:
+                device.remove(sub)
+            if not device:
+                del self._by_device[sub.device_id]
 
     @property
     def connection_count(self) -> int:
         """Open sockets on this instance."""
         return sum(len(s) for s in self._by_user.values())
 
-    # -- publishing -----------------------------------------------------------------
+    # -- publishing: never waits ------------------------------------------------------
 
-    async def publish_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
-        """Announces a stored pair event to both partners, wherever they are connected."""
-        await self._publish(EventNote(pair=pair_id, frame=frame))
-        for listener in self.listeners:
-            try:
-                listener(pair_id, frame)
-            except Exception as exc:  # a listener (push, metrics) never undoes the event
-                log.error("listener_failed", error=type(exc).__name__, where=where(exc))
+    def publish_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+        """Announces a stored pair event to both partners, wherever they are connected;
+        then lets the listeners know, each on its own, after this call."""
+        self._publish(EventNote.model_construct(pair=pair_id, frame=frame, o=""))
+        if self.listeners:
+            loop = asyncio.get_running_loop()
+            for listener in self.listeners:
+                loop.call_soon(_run_listener, listener, pair_id, frame)
 
-    async def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
+    def send_to_user(self, user_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (a receipt) to one person's devices."""
-        await self._publish(UserNote(user=user_id, frame=frame))
+        self._publish(UserNote.model_construct(user=user_id, frame=frame, o=""))
 
-    async def send_to_pair(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+    def send_to_pair(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
         """Sends a frame that is not a pair event (not logged, no seq) to both partners."""
-        await self._publish(PairNote(pair=pair_id, frame=frame))
+        self._publish(PairNote.model_construct(pair=pair_id, frame=frame, o=""))
 
-    async def revoke(self, *, user_id: uuid.UUID, device_id: uuid.UUID | None) -> None:
+    def revoke(self, *, user_id: uuid.UUID, device_id: uuid.UUID | None) -> None:
         """Closes the person's sockets of one device session (or all) with 4401."""
-        await self._publish(RevokeNote(user=user_id, device=device_id))
+        self._publish(RevokeNote.model_construct(user=user_id, device=device_id, o=""))
 
-    async def end_pair(self, *, pair_id: uuid.UUID, seq: int, actor_id: uuid.UUID) -> None:
+    def end_pair(self, *, pair_id: uuid.UUID, seq: int, actor_id: uuid.UUID) -> None:
         """Tells both partners the pair ended, then closes their sockets with 4403."""
         frame = {"type": "pair.ended", "seq": seq, "id": str(uuid.uuid4()),
                  "actor": str(actor_id), "at": utcnow().isoformat(), "data": {}}
-        await self._publish(EndNote(pair=pair_id, frame=frame))
+        self._publish(EndNote.model_construct(pair=pair_id, frame=frame, o=""))
 
-    async def _publish(self, note: Note) -> None:
+    def _publish(self, note: Note) -> None:
         self._dispatch(note)
-        await self._transport(note)
+        self._transport(note)
 
-    async def _transport(self, note: Note) -> None:
-        """Carries a note to the other instances; in-process there are none."""
+    def _transport(self, note: Note) -> None:
+        """Hands a note on to the other instances; in-process there are none."""
 
     def _dispatch(self, note: Note) -> None:
         match note:
@@ -236,13 +285,36 @@ class Hub:
                     sub.send_text(text, urgent=True)
                     sub.close(CLOSE_PAIR, "pair ended", flush=True)
 
+    # -- the heartbeat --------------------------------------------------------------
+
+    async def _heartbeat_loop(self) -> None:
+        # Looked at four times per heartbeat, so each socket is pinged within a quarter
+        # of a beat of its time; each socket keeps its own time (Connection.beat).
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds / 4)
+            subs = [sub for subs in self._by_user.values() for sub in subs]
+            for start in range(0, len(subs), _SLICE):
+                now = time.monotonic()
+                for sub in subs[start:start + _SLICE]:
+                    sub.beat(now)
+                await asyncio.sleep(0)
+
     # -- the safety net -------------------------------------------------------------
 
     async def sweep(self) -> None:
-        """Re-reads the log for every pair with a socket here; closes ended or revoked."""
+        """Re-reads the log for every pair with a socket here; closes ended or revoked.
+
+        A slice of pairs per read, with the loop free between slices: one read over
+        thousands of pairs would hold every socket back while it ran.
+        """
+        pairs = list(self._by_pair)
+        for start in range(0, len(pairs), _SLICE):
+            await self._sweep_slice(pairs[start:start + _SLICE])
+
+    async def _sweep_slice(self, pairs: list[uuid.UUID]) -> None:
         # Judge only the sockets that were here before the read: one that attached
         # meanwhile was not asked about, and must not be taken for signed out.
-        seen = [sub for subs in self._by_pair.values() for sub in subs]
+        seen = [sub for pair in pairs for sub in self._by_pair.get(pair, ())]
         if not seen:
             return
         result = await self._sweeper(list({s.pair_id for s in seen}),
@@ -270,46 +342,141 @@ class Hub:
                 log.warning("sweep_failed", error=type(exc).__name__)
 
 
+def _run_listener(listener: Listener, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
+    try:
+        listener(pair_id, frame)
+    except Exception as exc:  # a listener (push, metrics) never undoes the event
+        log.error("listener_failed", error=type(exc).__name__, where=where(exc))
+
+
 class RedisHub(Hub):
-    """The scale-out hub: one Redis Stream carries the news between instances."""
+    """The scale-out hub: one Redis Stream carries the news between instances.
 
-    def __init__(self, *, url: str, sweeper: Sweeper, sweep_seconds: float) -> None:
-        super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds)
+    What crosses Redis is sealed with the keyring (every instance has the same one:
+    start-up checks it), so no label or phrase sits in Redis in clear; entries live a
+    minute, and the entries this instance wrote for a pair are deleted when it ends.
+    """
+
+    def __init__(self, *, url: str, keyring: Keyring, sweeper: Sweeper,
+                 sweep_seconds: float, heartbeat_seconds: float = 10.0,
+                 sockets_per_device: int = 8) -> None:
+        super().__init__(sweeper=sweeper, sweep_seconds=sweep_seconds,
+                         heartbeat_seconds=heartbeat_seconds,
+                         sockets_per_device=sockets_per_device)
         import redis.asyncio as redis
-        from redis.asyncio.retry import Retry
-        from redis.backoff import ExponentialBackoff
 
-        # Two quick retries get past a pooled connection that died with a Redis restart.
-        self._redis = redis.Redis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=1,
-            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
-            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-        )
+        self._keyring = keyring
+        # A blocking pool: when every connection is busy a caller waits its turn (within
+        # the timeout) instead of failing. Short socket timeouts: a slow Redis is given up
+        # on quickly and the sweep carries the news.
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=8, timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT,
+            socket_connect_timeout=REDIS_TIMEOUT)
+        self._redis = redis.Redis(connection_pool=pool)
+        # The reader blocks in XREAD for up to a second, so it has its own connection.
+        self._reader = redis.Redis.from_url(url, socket_timeout=1 + 2 * REDIS_TIMEOUT,
+                                            socket_connect_timeout=REDIS_TIMEOUT)
+        self._outbox: deque[Note] = deque()
+        self._outbox_ready = asyncio.Event()
+        self._dropped = 0
+        self._read_failing = False
+        self._write_failing = False
+        # Entry ids this instance wrote, per pair, for deleting them when the pair ends.
+        self._written: dict[uuid.UUID, list[tuple[int, bytes]]] = defaultdict(list)
+        self._ended: set[uuid.UUID] = set()
 
     async def start(self) -> None:
         await super().start()
         self._tasks.append(asyncio.create_task(self._read_loop(), name="hub-redis-read"))
+        self._tasks.append(asyncio.create_task(self._publish_loop(), name="hub-redis-write"))
 
     async def stop(self) -> None:
         await super().stop()
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
+        await self._reader.aclose()
 
-    async def _transport(self, note: Note) -> None:
-        payload = note.model_copy(update={"o": self.instance}).model_dump_json()
-        try:
-            await self._redis.xadd(STREAM, {"n": payload}, maxlen=STREAM_MAXLEN,
-                                   approximate=True)
-        except Exception as exc:
-            # Stored already: other instances will find it on their next sweep.
-            self._set_degraded(True, type(exc).__name__)
+    # -- writing: one task, a bounded outbox ----------------------------------------------
 
-    def _set_degraded(self, degraded: bool, reason: str = "") -> None:
+    def _transport(self, note: Note) -> None:
+        if len(self._outbox) >= OUTBOX_LIMIT:
+            # Redis has been too slow for a while: the oldest news goes (it is stored;
+            # the sweep, quicker while degraded, brings it), the newest stays.
+            self._outbox.popleft()
+            self._dropped += 1
+            self._set_failing(write=True, reason="outbox_full")
+        self._outbox.append(note)
+        self._outbox_ready.set()
+
+    def _seal(self, note: Note) -> bytes:
+        plain = note.model_copy(update={"o": self.instance}).model_dump_json()
+        return self._keyring.encrypt(plain, aad=STREAM).encode()
+
+    async def _publish_loop(self) -> None:
+        backoff = 0.05
+        while True:
+            await self._outbox_ready.wait()
+            self._outbox_ready.clear()
+            while self._outbox or self._ended:
+                batch = [self._outbox.popleft()
+                         for _ in range(min(_BATCH, len(self._outbox)))]
+                try:
+                    await self._write(batch)
+                    while self._ended:
+                        await self._forget_pair(self._ended.pop())
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Stored already: other instances find it on their next sweep.
+                    self._dropped += len(batch)
+                    self._set_failing(write=True, reason=type(exc).__name__)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 2.0)
+                else:
+                    backoff = 0.05
+                    self._set_failing(write=False)
+
+    async def _write(self, batch: list[Note]) -> None:
+        if not batch:
+            return
+        now_ms = int(time.time() * 1000)
+        oldest = f"{now_ms - STREAM_KEEP_MS}-0"
+        async with asyncio.timeout(2 * REDIS_TIMEOUT):
+            pipe = self._redis.pipeline(transaction=False)
+            for note in batch:
+                pipe.xadd(STREAM, {"n": self._seal(note)}, minid=oldest, approximate=True)
+            ids: list[bytes] = await pipe.execute()
+        for note, entry_id in zip(batch, ids, strict=True):
+            pair = getattr(note, "pair", None)
+            if isinstance(note, EndNote):
+                self._ended.add(note.pair)
+            elif pair is not None:
+                written = self._written[pair]
+                written.append((now_ms, entry_id))
+                while written and written[0][0] < now_ms - STREAM_KEEP_MS:
+                    written.pop(0)  # trimmed from the stream by now
+
+    async def _forget_pair(self, pair: uuid.UUID) -> None:
+        """Deletes the entries this instance wrote for a pair that ended."""
+        written = self._written.pop(pair, [])
+        if written:
+            async with asyncio.timeout(2 * REDIS_TIMEOUT):
+                await self._redis.xdel(STREAM, *(entry for _, entry in written))
+
+    def _set_failing(self, *, read: bool | None = None, write: bool | None = None,
+                     reason: str = "") -> None:
+        if read is not None:
+            self._read_failing = read
+        if write is not None:
+            self._write_failing = write
+        degraded = self._read_failing or self._write_failing
         if degraded != self.degraded:
             self.degraded = degraded
             if degraded:
                 log.warning("hub_degraded", reason=reason)
             else:
-                log.info("hub_recovered")
+                log.info("hub_recovered", notes_dropped=self._dropped)
+
+    # -- reading: one blocking XREAD loop ---------------------------------------------
 
     async def _read_loop(self) -> None:
         last_id: str | None = None
@@ -317,30 +484,40 @@ class RedisHub(Hub):
         while True:
             try:
                 if last_id is None:
-                    newest: Any = await self._redis.xrevrange(STREAM, count=1)
+                    newest: Any = await self._reader.xrevrange(STREAM, count=1)
                     last_id = newest[0][0].decode() if newest else "0-0"
                     if self.degraded:
                         # Whatever was published while we were away is in the log.
                         await self.sweep()
-                    self._set_degraded(False)
+                    self._set_failing(read=False)
                     backoff = 0.1
-                answer: Any = await self._redis.xread({STREAM: last_id}, count=500, block=1000)
+                answer: Any = await self._reader.xread({STREAM: last_id}, count=500,
+                                                       block=1000)
                 for _stream, entries in answer or ():
                     for entry_id, fields in entries:
                         last_id = entry_id.decode()
-                        try:
-                            note = _NOTE.validate_json(fields[b"n"])
-                        except ValidationError:
-                            # Not one of ours (another version mid-deploy?): the sweep
-                            # still brings whatever it was about from the log.
-                            log.warning("hub_note_unreadable", entry=last_id)
-                            continue
-                        if note.o != self.instance:
-                            self._dispatch(note)
+                        self._receive(last_id, fields)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self._set_degraded(True, type(exc).__name__)
+                self._set_failing(read=True, reason=type(exc).__name__)
                 last_id = None
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
+
+    def _receive(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
+        try:
+            plain = self._keyring.decrypt(fields[b"n"].decode(), aad=STREAM)
+            note = _NOTE.validate_json(plain)
+        except (KeyError, UnicodeDecodeError, ValidationError, KeyringError):
+            # Not one of ours (another version mid-deploy, another keyring?): the sweep
+            # still brings whatever it was about from the log.
+            log.warning("hub_note_unreadable", entry=entry_id)
+            return
+        if note.o == self.instance:
+            return
+        self._dispatch(note)
+        if isinstance(note, EndNote) and note.pair in self._written:
+            # The pair ended through another instance: what this one wrote goes too.
+            self._ended.add(note.pair)
+            self._outbox_ready.set()

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -51,6 +51,11 @@ class LiveContext:
     keyring: Keyring
     settings: Settings
     metrics: Metrics | None = None
+    easing: TokenBuckets = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.easing = TokenBuckets(rate_per_second=self.settings.signal_easing_per_minute / 60,
+                                   burst=self.settings.signal_easing_burst)
 
 
 @dataclass
@@ -159,9 +164,12 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         device_id=principal.device_id, last_seq=oldest - 1 if resync and oldest else last_seq,
         queue_limit=ctx.settings.socket_queue_limit,
         filler=lambda c, target: _fill_from_log(ctx, c, target),
+        heartbeat=ctx.settings.heartbeat_seconds, dead_after=ctx.settings.dead_after_seconds,
     )
     signal = await signals.get_signal(db=ctx.db,
                                       member=Member(principal.account_id, pair.id))
+    if signal.mine is not None:
+        conn.own_state = signal.mine.state
     conn.send({
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
@@ -169,24 +177,21 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
         "heartbeat_seconds": ctx.settings.heartbeat_seconds, "resync": resync,
         "token_expires_at": principal.expires_at.isoformat(), "instance": ctx.hub.instance,
     }, urgent=True)
-    await ctx.hub.attach(conn)
-    # Attached first, then read: whatever is stored after this read arrives live.
-    async with ctx.db.read() as session:
-        still = await session.scalar(select(Membership.pair_id).where(
-            Membership.account_id == principal.account_id))
-        newest = await session.scalar(select(Pair.last_seq).where(Pair.id == pair.id))
-    if still != pair.id or newest is None:
-        conn.close(CLOSE_PAIR, "pair ended")
-    else:
-        conn.catch_up(newest)
-
-    writer = asyncio.create_task(conn.run_writer(
-        heartbeat=ctx.settings.heartbeat_seconds, dead_after=ctx.settings.dead_after_seconds))
-    log.info("socket_open", conn=conn.conn_id, pair_id=str(pair.id))
+    writer = asyncio.create_task(conn.run_writer())
     try:
-        await _read_loop(ws, conn, ctx)
+        async with ctx.hub.attached(conn):
+            log.info("socket_open", conn=conn.conn_id, pair_id=str(pair.id))
+            # Attached first, then read: whatever is stored after this read arrives live.
+            async with ctx.db.read() as session:
+                still = await session.scalar(select(Membership.pair_id).where(
+                    Membership.account_id == principal.account_id))
+                newest = await session.scalar(select(Pair.last_seq).where(Pair.id == pair.id))
+            if still != pair.id or newest is None:
+                conn.close(CLOSE_PAIR, "pair ended")
+            else:
+                conn.catch_up(newest)
+            await _read_loop(ws, conn, ctx)
     finally:
-        await ctx.hub.detach(conn)
         if not writer.done():
             conn.close(1000, "bye")
             try:
@@ -229,8 +234,16 @@ async def _handle_frame(text: str, conn: Connection, ctx: LiveContext,
         conn.send(_error("unknown_type", "That frame type is not known.",
                          _uuid_or_none(command_id)))
         return
-    # Signals are never refused by a limit: a pause must always get through.
-    if kind not in signals.SIGNAL_COMMANDS and limiter.take(conn.conn_id):
+    if kind in signals.SIGNAL_COMMANDS:
+        # A stop always gets through, at once. Lifting, easing or repeating one is
+        # limited after a generous burst (a client flipping it floods the database,
+        # every other pair on this instance, and the partner's phone).
+        if not conn.strengthens(kind) and ctx.easing.take(conn.user_id):
+            conn.send(_error("rate_limited", "That has changed many times in a short "
+                             "while, so it stays as it is for a moment. Try again soon.",
+                             _uuid_or_none(command_id)), urgent=True)
+            return
+    elif limiter.take(conn.conn_id):
         conn.send(_error("rate_limited", "Too many frames; slow down a little."))
         return
     try:

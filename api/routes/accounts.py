@@ -29,7 +29,7 @@ _CLEARED = {"Clear-Site-Data": '"cache", "storage"'}
 async def register(body: RegisterIn, db: Db, hasher: Passwords, keys: Keys, limits: RateLimits,
                    address: ClientAddress) -> AccountOut:
     """Create an account."""
-    limits.register.check(address)
+    await limits.register.check(address)
     return await accounts.register(db=db, hasher=hasher, keyring=keys, body=body)
 
 
@@ -37,7 +37,7 @@ async def register(body: RegisterIn, db: Db, hasher: Passwords, keys: Keys, limi
 async def login(body: LoginIn, db: Db, hasher: Passwords, settings: Config, limits: RateLimits,
                 address: ClientAddress) -> TokenOut:
     """Sign in on this device; the token is shown once."""
-    limits.login.check(address)
+    await limits.login.check(address)
     return await accounts.login(db=db, hasher=hasher, settings=settings,
                                 throttle=limits.throttle, username=body.username,
                                 password=body.password, address=address)

@@ -22,7 +22,7 @@ async def create_invite(principal: CurrentUser, db: Db, settings: Config) -> Inv
 async def join(body: JoinIn, principal: CurrentUser, db: Db, keys: Keys, limits: RateLimits,
                address: ClientAddress) -> JoinOut:
     """Join your partner with their code."""
-    limits.join.check(address)
+    await limits.join.check(address)
     return await pairing.join(db=db, keyring=keys, guesses=limits.guesses,
                               account_id=principal.account_id, code=body.code)
 

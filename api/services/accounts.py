@@ -77,14 +77,14 @@ def _expiry(settings: Settings, created_at: datetime, last_used_at: datetime) ->
 async def login(*, db: Database, hasher: Hasher, settings: Settings, throttle: LoginThrottle,
                 username: str, password: str, address: str) -> TokenOut:
     """Opens a device session; a wrong name and a wrong password answer alike."""
-    throttle.check(username, address)
+    await throttle.check(username, address)
     async with db.read() as session:
         account = await session.scalar(select(Account).where(Account.username == username))
     if not await hasher.verify(password, account.password_hash if account else None):
-        throttle.failed(username, address)
+        await throttle.failed(username, address)
         raise NotAuthenticated("That username and password don't match.")
     assert account is not None
-    throttle.succeeded(username, address)
+    await throttle.succeeded(username, address)
     token = new_token()
     now = utcnow()
     device = DeviceSession(account_id=account.id, token_hash=digest(token), created_at=now,
@@ -137,7 +137,7 @@ async def logout(*, db: Database, hub: Hub, principal: Principal) -> None:
         await session.execute(
             sa.delete(DeviceSession).where(sa.column("id") == principal.device_id)
         )
-    await hub.revoke(user_id=principal.account_id, device_id=principal.device_id)
+    hub.revoke(user_id=principal.account_id, device_id=principal.device_id)
     log.info("signed_out", account_id=str(principal.account_id))
 
 
@@ -151,7 +151,7 @@ async def _revoke(db: Database, hub: Hub, account_id: uuid.UUID, *,
     async with db.write() as session:
         gone = (await session.execute(query.returning(col(DeviceSession.id)))).scalars().all()
     for device_id in gone:
-        await hub.revoke(user_id=account_id, device_id=device_id)
+        hub.revoke(user_id=account_id, device_id=device_id)
     return len(gone)
 
 
@@ -177,11 +177,11 @@ async def _check_password(*, db: Database, hasher: Hasher, throttle: LoginThrott
         account = await session.get(Account, principal.account_id)
     if account is None:
         raise NotAuthenticated()
-    throttle.check(account.username, address)
+    await throttle.check(account.username, address)
     if not await hasher.verify(password, account.password_hash):
-        throttle.failed(account.username, address)
+        await throttle.failed(account.username, address)
         raise WrongPassword(field)
-    throttle.succeeded(account.username, address)
+    await throttle.succeeded(account.username, address)
     return account
 
 
@@ -272,5 +272,5 @@ async def delete_account(*, db: Database, hub: Hub, hasher: Hasher, keyring: Key
                              missing_ok=True)
     async with db.write() as session:
         await session.execute(sa.delete(Account).where(sa.column("id") == account.id))
-    await hub.revoke(user_id=account.id, device_id=None)
+    hub.revoke(user_id=account.id, device_id=None)
     log.info("account_deleted", account_id=str(account.id))

@@ -50,7 +50,7 @@ async def save(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUI
         pair_id = await pairing.pair_of(session, account_id)
         partner = await pairing.partner_of(session, pair_id, account_id) if pair_id else None
     if partner is not None:
-        await hub.send_to_user(partner.id, {"type": "aftercare.updated",
+        hub.send_to_user(partner.id, {"type": "aftercare.updated",
                                             "user_id": str(account_id)})
     return _out(account_id, row, keyring)
 

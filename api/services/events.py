@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from api.crypto import Keyring
+from api.db import Database
 from api.errors import NotFound
 from api.models import CommandAlias, Event, Pair
 
@@ -88,23 +89,37 @@ async def first_seq(session: AsyncSession, *, pair_id: uuid.UUID) -> int | None:
     return seq
 
 
-async def compact(session: AsyncSession, *, keep_last: int) -> int:
-    """Drops each pair's events older than its newest `keep_last`; returns how many.
+async def compact(db: Database, *, keep_last: int, batch: int = 500,
+                  pairs: list[uuid.UUID] | None = None) -> int:
+    """Drops each pair's events (or only `pairs`') older than its newest `keep_last`;
+    returns how many.
 
     Compaction never breaks a client: the current state of everything lives in its own
     tables, not only in the log. A client whose `last_seq` is older than the oldest
     kept event gets `resync: true` in its welcome, reloads the state over REST, and
     goes on from the replay. Command ids older than the horizon are forgotten with
     their events.
+
+    It runs beside a live server, so it works in small transactions (at most `batch`
+    events of one pair each): the write lock is never held for long, and a pause
+    waiting for it goes through within a few milliseconds.
     """
-    horizon = (
-        select(Pair.last_seq - keep_last).where(col(Pair.id) == col(Event.pair_id))
-        .scalar_subquery()
-    )
-    deleted = await session.execute(sa.delete(Event).where(col(Event.seq) <= horizon))
-    alias_horizon = (
-        select(Pair.last_seq - keep_last).where(col(Pair.id) == col(CommandAlias.pair_id))
-        .scalar_subquery()
-    )
-    await session.execute(sa.delete(CommandAlias).where(col(CommandAlias.seq) <= alias_horizon))
-    return int(deleted.rowcount)  # type: ignore[attr-defined]
+    async with db.read() as session:
+        horizons = (await session.execute(
+            select(Pair.id, Pair.last_seq - keep_last).where(
+                Pair.last_seq > keep_last, *([col(Pair.id).in_(pairs)] if pairs else []))
+        )).all()
+    dropped = 0
+    for pair_id, horizon in horizons:
+        async with db.read() as session:
+            oldest = await first_seq(session, pair_id=pair_id)
+        while oldest is not None and oldest <= horizon:
+            upto = min(horizon, oldest + batch - 1)
+            async with db.write() as session:
+                gone = await session.execute(sa.delete(Event).where(
+                    col(Event.pair_id) == pair_id, col(Event.seq) <= upto))
+                await session.execute(sa.delete(CommandAlias).where(
+                    col(CommandAlias.pair_id) == pair_id, col(CommandAlias.seq) <= upto))
+            dropped += int(gone.rowcount)  # type: ignore[attr-defined]
+            oldest = upto + 1
+    return dropped

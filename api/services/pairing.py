@@ -16,7 +16,7 @@ from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict, Forbidden, NotFound
 from api.models import Account, Invite, Membership, Pair, utcnow
-from api.ratelimit import TokenBuckets
+from api.ratelimit import Budget
 from api.realtime.hub import Hub
 from api.security import digest, new_invite_code, normalize_invite_code
 from api.services import debriefs, names
@@ -67,7 +67,7 @@ async def create_invite(*, db: Database, settings: Settings, account_id: uuid.UU
     return InviteOut(code=code, expires_at=expires_at)
 
 
-async def join(*, db: Database, keyring: Keyring, guesses: TokenBuckets,
+async def join(*, db: Database, keyring: Keyring, guesses: Budget,
                account_id: uuid.UUID, code: str) -> JoinOut:
     """Pairs the caller with the code's owner."""
     async with db.read() as session:
@@ -75,14 +75,14 @@ async def join(*, db: Database, keyring: Keyring, guesses: TokenBuckets,
             raise Conflict("You are already paired. Leave the current pair first.")
     # While the caller's wrong guesses are used up, every code is refused, right or
     # wrong: refusing only wrong ones would tell a guesser when they hit.
-    guesses.check_free(account_id)
+    await guesses.check_free(account_id)
     normal = normalize_invite_code(code)
     invite = None
     if normal is not None:
         async with db.read() as session:
             invite = await session.scalar(select(Invite).where(Invite.code_hash == digest(normal)))
     if invite is None or invite.expires_at <= utcnow():
-        guesses.take(account_id)
+        await guesses.spend(account_id)
         raise NotFound("That code is unknown or has expired. Ask for a fresh one.")
     if invite.account_id == account_id:
         raise Forbidden("That is your own code; your partner joins with it.")
@@ -142,5 +142,5 @@ async def leave_pair(*, db: Database, hub: Hub, keyring: Keyring, account_id: uu
         # The cascade removes members, the event log, signals and every shared record.
         await session.execute(sa.delete(Pair).where(col(Pair.id) == pair_id))
     assert last_seq is not None
-    await hub.end_pair(pair_id=pair_id, seq=last_seq, actor_id=account_id)
+    hub.end_pair(pair_id=pair_id, seq=last_seq, actor_id=account_id)
     log.info("unpaired", pair_id=str(pair_id))

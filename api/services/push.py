@@ -30,7 +30,7 @@ from sqlmodel import col, select
 from api.config import Settings
 from api.db import Database
 from api.errors import Conflict, Invalid
-from api.models import Membership, PushSubscription
+from api.models import Membership, PushSubscription, SignalState
 from schemas.push import PushSubscriptionIn
 
 log = structlog.get_logger(__name__)
@@ -138,18 +138,56 @@ async def unsubscribe(*, db: Database, account_id: uuid.UUID, endpoint: str) -> 
 class Pusher:
     """Sends the partner a push for every pause; runs beside the live channel."""
 
-    def __init__(self, *, db: Database, settings: Settings, vapid: Vapid02) -> None:
+    def __init__(self, *, db: Database, settings: Settings, vapid: Vapid02,
+                 coalesce_seconds: float = 5.0) -> None:
         self.db, self.settings, self.vapid = db, settings, vapid
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webpush")
-        self._tasks: set[asyncio.Task[int]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._coalesce = coalesce_seconds
+        # Per pair and pauser: None while a push is out or just went (more pauses in that
+        # time wait here, the newest only), absent when the next may go at once.
+        self._waiting: dict[tuple[uuid.UUID, str], dict[str, Any] | None] = {}
 
     def on_event(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> None:
-        """Hub listener: a stored pause sets off a push to the other partner's devices."""
+        """Hub listener: a stored pause sets off a push to the other partner's devices.
+
+        The first goes at once; pauses by the same person within a few seconds of it are
+        one push at the end of that time, and only if the pause still stands then. A
+        partner's phone rings once for a pause, never for a script flipping it.
+        """
         if frame.get("type") != "pause" or not frame.get("actor"):
             return
-        task = asyncio.create_task(self.notify_pause(pair_id, frame))
+        key = (pair_id, frame["actor"])
+        if key in self._waiting:
+            self._waiting[key] = frame
+            return
+        self._waiting[key] = None
+        task = asyncio.create_task(self._push_then_wait(key, frame))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _push_then_wait(self, key: tuple[uuid.UUID, str], frame: dict[str, Any]) -> None:
+        pair_id, actor = key
+        try:
+            while True:
+                await self.notify_pause(pair_id, frame)
+                await asyncio.sleep(self._coalesce)
+                latest = self._waiting.get(key)
+                if latest is None or not await self._still_stands(pair_id, actor, latest):
+                    return
+                frame = latest
+                self._waiting[key] = None
+        except Exception as exc:  # a push going wrong must never touch the pause
+            log.warning("push_failed", error=type(exc).__name__)
+        finally:
+            self._waiting.pop(key, None)
+
+    async def _still_stands(self, pair_id: uuid.UUID, actor: str, frame: dict[str, Any]) -> bool:
+        async with self.db.read() as session:
+            seq = await session.scalar(select(SignalState.seq).where(
+                SignalState.pair_id == pair_id, SignalState.account_id == uuid.UUID(actor),
+                SignalState.state == "paused"))
+        return bool(seq == frame["seq"])
 
     async def notify_pause(self, pair_id: uuid.UUID, frame: dict[str, Any]) -> int:
         """Pushes to every device of the partner; returns how many accepted it."""

@@ -80,7 +80,7 @@ class Scheduler:
                         failed.due_at = utcnow() + timedelta(seconds=5)
             return False
         try:
-            await work.publish(self.hub)
+            work.publish(self.hub)
         except Exception as exc:  # stored already: the sweep brings it to every socket
             log.error("publish_failed", job_id=str(job.id), error=type(exc).__name__)
         late = (utcnow() - job.due_at).total_seconds()

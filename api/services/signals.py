@@ -74,31 +74,64 @@ async def get_signal(*, db: Database, member: Member) -> SignalOut:
         return _view(await _own_states(session, member.pair_id), member.account_id)
 
 
-async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
-                            command: str, actor_id: uuid.UUID) -> int | None:
-    """The seq a command id was answered with before, if the same person sent it."""
-    found = (await session.execute(sa.union_all(
+Use = tuple[str, int, uuid.UUID]  # an earlier use of a command id: type, seq, actor
+
+
+def _answered(use: Use | None, command: str, actor_id: uuid.UUID) -> int | None:
+    """The seq a command id was answered with before, if any."""
+    if use is None:
+        return None
+    type_, seq, actor = use
+    # Someone else's id must never earn their ack: that would report a pause as stored
+    # that never was.
+    if actor != actor_id:
+        raise Conflict("That id was already used; send your command with a new id.")
+    if type_ != command:
+        raise Conflict("That id was already used for a different command.")
+    return int(seq)
+
+
+def _uses_of(pair_id: uuid.UUID, command_id: uuid.UUID) -> sa.CompoundSelect[Any]:
+    return sa.union_all(
         sa.select(col(Event.type), col(Event.seq), col(Event.actor_id))
         .where(col(Event.pair_id) == pair_id, col(Event.id) == command_id),
         sa.select(col(CommandAlias.type), col(CommandAlias.seq), col(CommandAlias.actor_id))
         .where(col(CommandAlias.pair_id) == pair_id, col(CommandAlias.id) == command_id),
-    ))).first()
-    if found is None:
-        return None
-    # Someone else's id must never earn their ack: that would report a pause as stored
-    # that never was.
-    if found.actor_id != actor_id:
-        raise Conflict("That id was already used; send your command with a new id.")
-    if found.type != command:
-        raise Conflict("That id was already used for a different command.")
-    return int(found.seq)
+    )
+
+
+async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
+                            command: str, actor_id: uuid.UUID) -> int | None:
+    """The seq a command id was answered with before, if the same person sent it."""
+    found = (await session.execute(_uses_of(pair_id, command_id))).first()
+    return _answered(found and (found.type, found.seq, found.actor_id), command, actor_id)
+
+
+async def _states_and_use(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
+                          ) -> tuple[dict[uuid.UUID, Any], Use | None]:
+    """Both partners' own signals, and the earlier use of the command id if any: one
+    statement for what a signal needs to read."""
+    uses = _uses_of(pair_id, command_id).subquery()
+    nothing = sa.null()
+    rows = (await session.execute(sa.union_all(
+        sa.select(col(SignalState.account_id).label("account_id"),
+                  col(SignalState.state).label("state"), col(SignalState.seq).label("seq"),
+                  col(SignalState.set_at).label("set_at"),
+                  col(SignalState.receipt).label("receipt"),
+                  col(SignalState.cause).label("cause"), sa.literal(False).label("used"))
+        .where(col(SignalState.pair_id) == pair_id),
+        sa.select(uses.c.actor_id, uses.c.type, uses.c.seq, nothing, nothing, nothing,
+                  sa.literal(True)),
+    ))).all()
+    used = next(((row.state, row.seq, row.account_id) for row in rows if row.used), None)
+    return {row.account_id: row for row in rows if not row.used}, used
 
 
 async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
                       command_id: uuid.UUID, command: SignalCommand) -> Accepted:
     """Sets or lifts the member's own signal; idempotent on the command id."""
     try:
-        async with member_work(db, hub, keyring, member) as work:
+        async with member_work(db, hub, keyring, member, lock=False) as work:
             accepted, frame = await store_signal(
                 work.session, keyring=keyring, pair_id=member.pair_id,
                 actor_id=member.account_id, command_id=command_id, command=command)
@@ -129,10 +162,10 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     asked).
     """
     cause = cause or SignalCause(kind="button")
-    seq = await _already_answered(session, pair_id, command_id, command, actor_id)
+    states, used = await _states_and_use(session, pair_id, command_id)
+    seq = _answered(used, command, actor_id)
     if seq is not None:
         return Accepted(seq=seq, new=False), None
-    states = await _own_states(session, pair_id)
     mine = states.get(actor_id)
     if command == "resume" and mine is None:
         raise Forbidden("You have no pause or slow-down of your own to lift.")
@@ -192,5 +225,5 @@ async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_
                    col(SignalState.seq) == seq, col(SignalState.receipt).in_(lower))
             .values(receipt=status)
         )
-    await hub.send_to_user(event.actor_id, {"type": "receipt", "seq": seq, "status": status,
+    hub.send_to_user(event.actor_id, {"type": "receipt", "seq": seq, "status": status,
                                             "by": str(account_id)})

@@ -71,33 +71,40 @@ class PairWork:
         devices); it is never written to the log."""
         self.notes.append((only, frame))
 
-    async def publish(self, hub: Hub) -> None:
-        """Announces every recorded event, then every note; only after the commit."""
+    def publish(self, hub: Hub) -> None:
+        """Announces every recorded event, then every note; only after the commit.
+        Nothing here waits: the hub hands each on at once."""
         for frame in self.frames:
-            await hub.publish_event(self.pair_id, frame)
+            hub.publish_event(self.pair_id, frame)
         for only, note in self.notes:
             if only is None:
-                await hub.send_to_pair(self.pair_id, note)
+                hub.send_to_pair(self.pair_id, note)
             else:
-                await hub.send_to_user(only, note)
+                hub.send_to_user(only, note)
 
 
 @asynccontextmanager
 async def pair_work(db: Database, hub: Hub, keyring: Keyring, pair_id: uuid.UUID,
-                    actor_id: uuid.UUID | None) -> AsyncIterator[PairWork]:
+                    actor_id: uuid.UUID | None, *, lock: bool = True) -> AsyncIterator[PairWork]:
     """A unit of work on the pair: locked, committed when the block ends without an
-    error (rolled back otherwise, and then nothing is announced), then published."""
+    error (rolled back otherwise, and then nothing is announced), then published.
+
+    `lock=False` skips locking the pair's row where the unit holds the whole database's
+    write lock anyway (SQLite): for the pause, which proves the pair exists by its own
+    first write.
+    """
     async with db.write() as session:
-        await events.lock_pair(session, pair_id)
+        if lock or not db.one_writer:
+            await events.lock_pair(session, pair_id)
         work = PairWork(session, keyring, pair_id, actor_id)
         yield work
     try:
-        await work.publish(hub)
+        work.publish(hub)
     except Exception as exc:  # stored already: the sweep brings it to every socket
         log.error("publish_failed", pair_id=str(pair_id), error=type(exc).__name__)
 
 
-def member_work(db: Database, hub: Hub, keyring: Keyring,
-                member: Member) -> AbstractAsyncContextManager[PairWork]:
+def member_work(db: Database, hub: Hub, keyring: Keyring, member: Member, *,
+                lock: bool = True) -> AbstractAsyncContextManager[PairWork]:
     """`pair_work` on the member's pair, acted by the member."""
-    return pair_work(db, hub, keyring, member.pair_id, member.account_id)
+    return pair_work(db, hub, keyring, member.pair_id, member.account_id, lock=lock)

@@ -54,7 +54,7 @@ async def filled(ws: FakeSocket) -> None:
 async def drain(conn: Connection) -> None:
     await asyncio.sleep(0)
     conn.close(1000, "done", flush=True)
-    await conn.run_writer(heartbeat=60, dead_after=120)
+    await conn.run_writer()
 
 
 def test_events_go_out_in_order_once_each() -> None:
@@ -130,7 +130,7 @@ def test_close_without_flush_drops_what_is_queued() -> None:
         conn.deliver_event(*event(1))
         conn.close(4401, "signed out")
 
-        await conn.run_writer(heartbeat=60, dead_after=120)
+        await conn.run_writer()
         assert ws.closed == (4401, "signed out")
         return ws.sent
 

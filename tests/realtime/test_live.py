@@ -355,11 +355,8 @@ def test_after_compaction_an_old_client_is_told_to_resync(server: LiveServer) ->
         for kind in ("pause", "resume") * 4:
             la.command(kind)
 
-    async def compact() -> int:
-        async with server.services.db.write() as session:
-            return await events.compact(session, keep_last=3)
-
-    assert server.run(compact()) >= 5
+    pair = uuid.UUID(a.get("/pair").json()["pair_id"])
+    assert server.run(events.compact(server.services.db, keep_last=3, pairs=[pair])) >= 5
     with b.live(last_seq=2) as lb:
         assert lb.welcome["resync"] is True
         replay = [(f["type"], f["seq"]) for f in lb.drain() if f.get("seq")]
