@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/pause_latency.py --pairs 1000 --mode embedded
     .venv/bin/python bench/pause_latency.py --pairs 1000 --mode scaleout
+    .venv/bin/python bench/pause_latency.py --scenario idle-pair
+    .venv/bin/python bench/pause_latency.py --scenario redis-pause
+    .venv/bin/python bench/pause_latency.py --scenario compact
+
+The default scenario (`load`) is described below; the others (one idle pair back to
+back, a Redis brownout, `python -m api compact` beside the server) live in
+bench/scenarios.py and reuse this file's client, servers and relay.
 
 One asyncio client process (uvloop when installed) drives everything over loopback and
 starts the servers itself as subprocesses. In the same run it measures the floor, a
@@ -299,6 +306,8 @@ class PairRef:
     a: Peer = field(init=False)
     b: Peer = field(init=False)
     busy: bool = False
+    # Set when B has the resume that lifts this pair's last timed pause (back to back).
+    freed: asyncio.Future[None] | None = None
 
 
 @dataclass(eq=False)
@@ -329,6 +338,7 @@ class Driver:
         # stored: the target logs events with seqs and acks commands (the service).
         self.stored = stored
         self.samples: dict[str, Sample] = {}
+        self.sent: list[Sample] = []  # every timed pause, in order (scenarios split them)
         self.resumes: dict[str, PairRef] = {}
         self.ack_waiters: dict[str, asyncio.Future[int]] = {}
         self.watch: Watch | None = None
@@ -431,6 +441,8 @@ class Driver:
             if pair is not None and peer is pair.b:
                 del self.resumes[cid]
                 pair.busy = False
+                if pair.freed is not None and not pair.freed.done():
+                    pair.freed.set_result(None)
         watch = self.watch
         if watch is not None and peer is watch.peer and isinstance(seq, int):
             watch.missing.discard(seq)
@@ -503,14 +515,19 @@ class Driver:
             self.spawn(one(pair, period * k / max(1, len(pairs))))
 
     async def run_pauses(self, pairs: list[PairRef], *, count: int, rate: float,
-                         measured: bool, grace: float) -> dict[str, Any]:
-        """Open-loop pauses at `rate` per second, round robin over free pairs."""
+                         measured: bool, grace: float,
+                         stop: asyncio.Event | None = None) -> dict[str, Any]:
+        """Open-loop pauses at `rate` per second, round robin over free pairs.
+
+        Sends `count` pauses, or fewer if `stop` is set first."""
         interval = 1 / rate
         cursor, skipped = 0, 0
         lags: list[float] = []
         mine: list[Sample] = []
         start = perf() + 0.05
         for i in range(count):
+            if stop is not None and stop.is_set():
+                break
             target = start + i * interval
             delay = target - perf()
             if delay > 0:
@@ -532,6 +549,7 @@ class Driver:
                             received=asyncio.get_running_loop().create_future())
             self.samples[cid] = sample
             mine.append(sample)
+            self.sent.append(sample)
             await self.send(pair.a, "pause", cid)
         waiting = [s.received for s in mine if not s.received.done()]
         if waiting:
@@ -552,6 +570,33 @@ class Driver:
                      None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 3)]
                     for s in mine],
         }
+
+    async def back_to_back(self, pair: PairRef, *, count: int, limit: float = 10,
+                           ) -> list[Sample]:
+        """One pause at a time on one pair: A sends pause, B has it, A sends resume, B has
+        that, and only then the next pause. A pause B never gets counts as lost."""
+        loop = asyncio.get_running_loop()
+        mine: list[Sample] = []
+        for _ in range(count):
+            pair.busy = True
+            freed: asyncio.Future[None] = loop.create_future()
+            pair.freed = freed
+            cid = str(uuid.uuid4())
+            sample = Sample(pair=pair, measured=True, t_send=perf(),
+                            received=loop.create_future())
+            self.samples[cid] = sample
+            mine.append(sample)
+            self.sent.append(sample)
+            await self.send(pair.a, "pause", cid)
+            try:
+                await asyncio.wait_for(freed, limit)
+            except TimeoutError:
+                self.errors["back_to_back:timeout"] += 1
+                await self.send(pair.a, "resume", str(uuid.uuid4()))
+                await asyncio.sleep(0.5)
+                pair.busy = False
+        pair.freed = None
+        return mine
 
     async def command_acked(self, peer: Peer, kinds: list[str], limit: float) -> list[int]:
         """Sends signal commands back to back; returns their acked seqs."""
@@ -627,6 +672,128 @@ class LoopLag:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
         return summary_ms(self.lags)
+
+
+# -- the server's own event-loop lag, from /metrics ---------------------------------------
+
+LAG_METRIC = "attune_event_loop_lag_seconds"
+Buckets = dict[float, float]  # a histogram's cumulative bucket counts by upper bound (le)
+
+
+async def scrape_histogram(base: str, name: str = LAG_METRIC) -> Buckets | None:
+    """The cumulative bucket counts of one histogram on a server's /metrics, summed over
+    its labels; None when the server does not expose it (or /metrics does not answer)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            answer = await http.get(f"{base}/metrics")
+    except httpx.HTTPError:
+        return None
+    if answer.status_code != 200:
+        return None
+    buckets: Buckets = {}
+    for family in text_string_to_metric_families(answer.text):
+        if family.name != name:
+            continue
+        for sample in family.samples:
+            if sample.name == f"{name}_bucket":
+                le = float(sample.labels["le"])
+                buckets[le] = buckets.get(le, 0.0) + sample.value
+    return buckets or None
+
+
+async def scrape_lag(servers: list[ServerProcess]) -> dict[str, Buckets | None]:
+    """The event-loop lag histogram of every server, read at once."""
+    found = await asyncio.gather(*(scrape_histogram(s.base) for s in servers))
+    return {s.name: b for s, b in zip(servers, found, strict=True)}
+
+
+def histogram_quantile(q: float, before: Buckets | None, after: Buckets | None,
+                       ) -> dict[str, float] | None:
+    """The q-quantile (0..1) of what a histogram observed between two scrapes, the way
+    Prometheus' histogram_quantile works it out: linear within the bucket it falls in.
+    Also gives that bucket's upper bound and the number of observations."""
+    if not after:
+        return None
+    bounds = sorted(after)
+    delta = [(le, after[le] - (before or {}).get(le, 0.0)) for le in bounds]
+    total = delta[-1][1]
+    if total <= 0:
+        return {"seconds": math.nan, "bucket_le": math.nan, "observations": 0.0}
+    rank = q * total
+    low, below = 0.0, 0.0
+    for le, count in delta:
+        if count >= rank:
+            if math.isinf(le):  # beyond the last finite bucket: say at least that
+                return {"seconds": low, "bucket_le": le, "observations": total}
+            inside = (rank - below) / (count - below) if count > below else 1.0
+            return {"seconds": low + (le - low) * inside, "bucket_le": le,
+                    "observations": total}
+        low, below = le, count
+    return None
+
+
+def lag_p99(before: dict[str, Buckets | None], after: dict[str, Buckets | None],
+            ) -> dict[str, dict[str, float] | None]:
+    """p99 of each server's event-loop lag between two scrapes (None: not exposed)."""
+    return {name: histogram_quantile(0.99, before.get(name), found)
+            for name, found in after.items()}
+
+
+def lag_text(p99: dict[str, float] | None) -> str:
+    """`12.3 ms (bucket <= 20 ms, 1234 observations)`, or `n/a` when not exposed."""
+    if p99 is None:
+        return "n/a"
+    if not p99["observations"]:
+        return "no observations in this span"
+    le = p99["bucket_le"]
+    if math.isinf(le):
+        return f"> {p99['seconds'] * 1000:.1f} ms ({p99['observations']:.0f} observations)"
+    return (f"{p99['seconds'] * 1000:.1f} ms (bucket <= {le * 1000:g} ms, "
+            f"{p99['observations']:.0f} observations)")
+
+
+# -- CPU while something is timed ---------------------------------------------------------
+
+
+class CpuMeter:
+    """CPU used by each server, this client, PostgreSQL + Redis and everything else from
+    now until `percent()`, as percent of one core."""
+
+    def __init__(self, servers: list[ServerProcess]) -> None:
+        self.servers = servers
+        self.server_before = {s.name: cpu_seconds(s.pid) for s in servers}
+        self.client_before, self.wall_before = time.process_time(), perf()
+        self.machine_before = machine_busy_seconds()
+        self.data_before = named_cpu_seconds(DATA_SERVERS)
+
+    def percent(self, *, data_servers: bool) -> dict[str, float]:
+        wall = perf() - self.wall_before
+        out = {s.name: 100 * (cpu_seconds(s.pid) - self.server_before[s.name]) / wall
+               for s in self.servers}
+        out["client"] = 100 * (time.process_time() - self.client_before) / wall
+        if data_servers:
+            out["postgres+redis"] = 100 * (named_cpu_seconds(DATA_SERVERS)
+                                           - self.data_before) / wall
+        ours = sum(out.values())
+        # Whatever else ran on the machine meanwhile (other people's tests, PostgreSQL, Redis).
+        out["everything else"] = max(
+            0.0, 100 * (machine_busy_seconds() - self.machine_before) / wall - ours)
+        return out
+
+
+def cpu_line(cpu: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.0f}%" for k, v in cpu.items())
+
+
+def busy_warning(*cpus: dict[str, float]) -> str | None:
+    """A warning when other processes took more than a little CPU during a timed part."""
+    busy = max(c["everything else"] for c in cpus)
+    if busy > 15:
+        return (f"WARNING: other processes used up to {busy:.0f}% of a core during a timed "
+                "part; the figures are disturbed - rerun on a quiet machine")
+    return None
 
 
 # -- set-up over REST ---------------------------------------------------------------------
@@ -717,6 +884,25 @@ class Target:
     ws_urls: tuple[str, str]     # where A and B connect
     stored: bool                 # acks, seqs, catch-up (the service)
     tokens: list[tuple[str, str]]
+    redis_url: str | None = None  # the Redis the instances share (scale-out)
+
+    @property
+    def instance_ws(self) -> list[str]:
+        """Every server's websocket URL (one for the relay and the embedded service)."""
+        return list(dict.fromkeys(self.ws_urls))
+
+    def pair_refs(self, place: Callable[[int], tuple[str, str]] | None = None,
+                  ) -> list[PairRef]:
+        """One PairRef per token pair; `place(i)` says where pair i's A and B connect
+        (default: A to ws_urls[0], B to ws_urls[1])."""
+        refs = []
+        for i, (ta, tb) in enumerate(self.tokens):
+            url_a, url_b = place(i) if place is not None else self.ws_urls
+            ref = PairRef(index=i)
+            ref.a = Peer(pair=ref, side="a", url=url_a, token=ta)
+            ref.b = Peer(pair=ref, side="b", url=url_b, token=tb)
+            refs.append(ref)
+        return refs
 
 
 def split_pairs(n: int, background_fraction: float, catchup: int,
@@ -730,12 +916,7 @@ def split_pairs(n: int, background_fraction: float, catchup: int,
 async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     """Connects every socket, reads memory, runs background + pauses (+ catch-up)."""
     driver = Driver(stored=target.stored)
-    pairs: list[PairRef] = []
-    for i, (ta, tb) in enumerate(target.tokens):
-        ref = PairRef(index=i)
-        ref.a = Peer(pair=ref, side="a", url=target.ws_urls[0], token=ta)
-        ref.b = Peer(pair=ref, side="b", url=target.ws_urls[1], token=tb)
-        pairs.append(ref)
+    pairs = target.pair_refs()
     peers = [p for ref in pairs for p in (ref.a, ref.b)]
     # The same split for relay and service; the relay leaves the catch-up pairs idle.
     bg_idx, measured_idx, cu_idx = split_pairs(len(pairs), args.background_fraction,
@@ -771,26 +952,18 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     if args.warmup:
         await driver.run_pauses(measured_pairs, count=args.warmup, rate=args.rate,
                                 measured=False, grace=10)
-    cpu_before = {s.name: cpu_seconds(s.pid) for s in target.servers}
-    client_cpu_before, wall_before = time.process_time(), perf()
-    machine_before = machine_busy_seconds()
-    data_before = named_cpu_seconds(DATA_SERVERS)
-    bg_before = driver.bg_sent
+    lag_before = await scrape_lag(target.servers) if target.stored else {}
+    cpu = CpuMeter(target.servers)
+    wall_before, bg_before = perf(), driver.bg_sent
     log(f"{target.name}: {args.samples} pauses at {args.rate:g}/s")
     result["pause"] = await driver.run_pauses(measured_pairs, count=args.samples, rate=args.rate,
                                               measured=True, grace=10)
     wall = perf() - wall_before
     result["background_commands_per_second"] = (driver.bg_sent - bg_before) / wall
-    result["cpu_percent"] = {s.name: 100 * (cpu_seconds(s.pid) - cpu_before[s.name]) / wall
-                             for s in target.servers}
-    result["cpu_percent"]["client"] = 100 * (time.process_time() - client_cpu_before) / wall
-    if args.mode == "scaleout" and target.stored:
-        result["cpu_percent"]["postgres+redis"] = (
-            100 * (named_cpu_seconds(DATA_SERVERS) - data_before) / wall)
-    ours = sum(result["cpu_percent"].values())
-    # Whatever else ran on the machine meanwhile (other people's tests, PostgreSQL, Redis).
-    result["cpu_percent"]["everything else"] = max(
-        0.0, 100 * (machine_busy_seconds() - machine_before) / wall - ours)
+    result["cpu_percent"] = cpu.percent(data_servers=args.mode == "scaleout" and target.stored)
+    if target.stored:
+        # The server's own event-loop lag over the timed part (None: not exposed).
+        result["event_loop_lag_p99"] = lag_p99(lag_before, await scrape_lag(target.servers))
     result["loadavg_after"] = os.getloadavg()
     result["client_loop_lag_ms"] = await lag.stop()
 
@@ -805,6 +978,14 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
                              "not_caught_up_in_10_s": [r for r in runs if r["seconds"] is None],
                              "missed_each": sorted({r["missed"] for r in runs})}
 
+    await finish(driver, target, peers, result, log_start)
+    return result
+
+
+async def finish(driver: Driver, target: Target, peers: list[Peer], result: dict[str, Any],
+                 log_start: dict[str, int]) -> None:
+    """Records errors and closes the client saw, closes every socket, and reads the
+    servers' logs of the run and of the shutdown of the sockets into `result`."""
     result["server_errors_seen_by_client"] = dict(driver.errors)
     result["unexpected_closes"] = dict(driver.closed_unexpectedly)
     result["reconnects"] = driver.reconnects
@@ -816,7 +997,6 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     result["server_log"] = {s.name: {"run": s.log_summary(log_start[s.name], offsets[s.name]),
                                      "shutdown": s.log_summary(offsets[s.name])}
                             for s in target.servers}
-    return result
 
 
 # -- orchestration ------------------------------------------------------------------------
@@ -830,13 +1010,21 @@ def server_env(extra: dict[str, str]) -> dict[str, str]:
         "ATTUNE_LOGIN_PER_MINUTE": "1000000",
         "ATTUNE_SOCKET_COMMANDS_PER_SECOND": "1000",
         "ATTUNE_PERSON_WRITES_PER_MINUTE": "1000000",
+        # The benchmark lifts every pause it times, far faster than a person would.
+        "ATTUNE_SIGNAL_EASING_BURST": "1000000",
+        "ATTUNE_SIGNAL_EASING_PER_MINUTE": "1000000",
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra)
     return env
 
 
-async def run_relay(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+Measure = Callable[[Target, argparse.Namespace], Awaitable[dict[str, Any]]]
+
+
+async def run_relay(args: argparse.Namespace, workdir: Path, how: Measure = measure,
+                    ) -> dict[str, Any]:
+    """Starts the bare relay and runs `how` against it."""
     port = free_port()
     relay = ServerProcess("relay", [sys.executable, str(RELAY), "--host", "127.0.0.1",
                                     "--port", str(port)], server_env({}), port,
@@ -847,12 +1035,17 @@ async def run_relay(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         url = f"ws://127.0.0.1:{port}/ws"
         target = Target(name="relay", servers=[relay], ws_urls=(url, url), stored=False,
                         tokens=[(f"{i}:a", f"{i}:b") for i in range(args.pairs)])
-        return await measure(target, args)
+        return await how(target, args)
     finally:
         relay.stop()
 
 
-async def run_service(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+async def run_service(args: argparse.Namespace, workdir: Path, how: Measure = measure, *,
+                      redis_url: str | None = None,
+                      extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Starts the service (one embedded instance, or two on PostgreSQL + Redis), sets up
+    the pairs over REST and runs `how` against it."""
+    redis_url = redis_url or args.redis_url or DEFAULT_REDIS
     db_url: str | None = None
     servers: list[ServerProcess] = []
     try:
@@ -863,7 +1056,8 @@ async def run_service(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
             servers.append(ServerProcess(
                 "service", [sys.executable, "-m", "api", "--host", "127.0.0.1", "--port",
                             str(port)],
-                server_env({"ATTUNE_DATA_DIR": str(data)}), port, workdir / "service.log"))
+                server_env({"ATTUNE_DATA_DIR": str(data), **(extra_env or {})}), port,
+                workdir / "service.log"))
         else:
             db_url = await create_database(args.postgres_admin_url)
             log(f"created database {db_url.rsplit('/', 1)[1]}")
@@ -875,8 +1069,9 @@ async def run_service(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
                     # One data folder for both: they must share the keyring (keys.json),
                     # as a deployment shares ATTUNE_KEYS_FILE; with a keyring each, an
                     # instance cannot read the other's events back from the log.
-                    server_env({"DATABASE_URL": db_url, "REDIS_URL": args.redis_url,
-                                "ATTUNE_DATA_DIR": str(workdir / "data")}),
+                    server_env({"DATABASE_URL": db_url, "REDIS_URL": redis_url,
+                                "ATTUNE_DATA_DIR": str(workdir / "data"),
+                                **(extra_env or {})}),
                     port, workdir / f"instance{k}.log"))
         # One after the other: both run migrations at start-up.
         for server in servers:
@@ -891,8 +1086,8 @@ async def run_service(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
         log(f"service: set-up took {setup_seconds:.1f} s")
         ws = tuple(f"ws://127.0.0.1:{s.port}/api/v1/ws" for s in (servers[0], servers[-1]))
         target = Target(name="service", servers=servers, ws_urls=(ws[0], ws[1]), stored=True,
-                        tokens=tokens)
-        result = await measure(target, args)
+                        tokens=tokens, redis_url=redis_url if args.mode == "scaleout" else None)
+        result = await how(target, args)
         result["setup_seconds"] = setup_seconds
         return result
     finally:
@@ -904,6 +1099,38 @@ async def run_service(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
                 log(f"dropped database {db_url.rsplit('/', 1)[1]}")
 
 
+async def run_both(args: argparse.Namespace, workdir: Path, how: Measure = measure,
+                   ) -> dict[str, Any]:
+    """The bare relay, then the service, with the same client code: the `load` scenario."""
+    return {"relay": await run_relay(args, workdir, how),
+            "service": await run_service(args, workdir, how)}
+
+
+def header_lines(args: argparse.Namespace, out: dict[str, Any], title: str) -> None:
+    """The first lines of every scenario's report: what ran, on which code, how."""
+    print()
+    print(title)
+    code = out["code"]
+    print(f"command: {out['command']}")
+    print(f"{out['date']}; code {code['commit']} + {code['uncommitted_files']} uncommitted "
+          f"files in api/ and schemas/ (source {code['source_sha256']}); data on "
+          f"{out['workdir_filesystem']}; {out['cpus']} CPUs shared by client and server(s)")
+
+
+def health_lines(out: dict[str, Any]) -> None:
+    """Sockets closed, errors, and warnings in the server logs, per target."""
+    for name in ("service", "relay"):
+        res = out[name]
+        print(f"{name}: servers alive at the end: {res['servers_alive']}; sockets the server "
+              f"closed on the client: {res['unexpected_closes'] or 'none'}; reconnects: "
+              f"{res['reconnects']}; error frames / connect retries: "
+              f"{res['server_errors_seen_by_client'] or 'none'}")
+        for server, spans in res["server_log"].items():
+            for span, found in spans.items():
+                if found.get("problems"):
+                    print(f"  {server} log, {span}: {found['problems']}")
+
+
 def goal_line(label: str, ok: bool | None) -> str:
     mark = "n/a" if ok is None else ("met" if ok else "NOT met")
     return f"  {label:<58} {mark}"
@@ -912,14 +1139,9 @@ def goal_line(label: str, ok: bool | None) -> str:
 def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
     service, relay = out["service"], out["relay"]
     sp, rp = service["pause"]["latency_ms"], relay["pause"]["latency_ms"]
-    print()
-    print(f"Attune pause latency - mode {args.mode}, {args.pairs} pairs "
-          f"({2 * args.pairs} sockets), {args.samples} pauses at {args.rate:g}/s, "
-          f"{out['cpus']} CPUs shared by client and server(s)")
-    code = out["code"]
-    print(f"{out['date']}; code {code['commit']} + {code['uncommitted_files']} uncommitted "
-          f"files in api/ and schemas/ (source {code['source_sha256']}); data on "
-          f"{out['workdir_filesystem']}")
+    header_lines(args, out, f"Attune pause latency, scenario load - mode {args.mode}, "
+                 f"{args.pairs} pairs ({2 * args.pairs} sockets), {args.samples} pauses at "
+                 f"{args.rate:g}/s")
     print(f"background: {round(args.pairs * args.background_fraction)} pairs, one slow/resume "
           f"each every {args.background_period:g} s "
           f"(~{service['background_commands_per_second']:.0f} commands/s)")
@@ -953,26 +1175,19 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
         for failed in c["not_caught_up_in_10_s"]:
             print(f"  NOT caught up within 10 s: reconnected with last_seq "
                   f"{failed['last_seq_sent']}, still missing seqs {failed['still_missing']}")
-    cpu = ", ".join(f"{k} {v:.0f}%" for k, v in service["cpu_percent"].items())
-    cpu_r = ", ".join(f"{k} {v:.0f}%" for k, v in relay["cpu_percent"].items())
-    print(f"CPU during the timed pauses: {cpu} (relay run: {cpu_r}); 100% = one core")
-    busy = max(service["cpu_percent"]["everything else"], relay["cpu_percent"]["everything else"])
-    if busy > 15:
-        print(f"WARNING: other processes used up to {busy:.0f}% of a core during a timed part; "
-              "the figures are disturbed - rerun on a quiet machine")
+    print(f"CPU during the timed pauses: {cpu_line(service['cpu_percent'])} (relay run: "
+          f"{cpu_line(relay['cpu_percent'])}); 100% = one core")
+    warning = busy_warning(service["cpu_percent"], relay["cpu_percent"])
+    if warning:
+        print(warning)
+    for server, p99 in service["event_loop_lag_p99"].items():
+        print(f"server event-loop lag p99 during the timed pauses ({LAG_METRIC}), "
+              f"{server}: {lag_text(p99)}")
     ll = service["client_loop_lag_ms"]
     print(f"client event-loop lag during service run: p50 {ll['p50']:.2f} ms, "
           f"p99 {ll['p99']:.2f} ms, max {ll['max']:.2f} ms")
     print()
-    for name, res in (("service", service), ("relay", relay)):
-        print(f"{name}: servers alive at the end: {res['servers_alive']}; sockets the server "
-              f"closed on the client: {res['unexpected_closes'] or 'none'}; reconnects: "
-              f"{res['reconnects']}; error frames / connect retries: "
-              f"{res['server_errors_seen_by_client'] or 'none'}")
-        for server, spans in res["server_log"].items():
-            for span, found in spans.items():
-                if found.get("problems"):
-                    print(f"  {server} log, {span}: {found['problems']}")
+    health_lines(out)
     print()
     print("goals (from the issue):")
     mem = max(v["kib_per_socket"] for v in service["memory"].values())
@@ -993,12 +1208,28 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
                         cmax < 2000 and not failed))
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """One benchmark: how to run it (relay and service, returns both results) and report it."""
+
+    run: Callable[[argparse.Namespace, Path], Awaitable[dict[str, Any]]]
+    report: Callable[[argparse.Namespace, dict[str, Any]], None]
+
+
+def scenarios() -> dict[str, Scenario]:
+    """Every scenario by name: `load` here, the others in bench/scenarios.py."""
+    import scenarios as more  # it imports this module back (see the end of this file)
+
+    return {"load": Scenario(run=run_both, report=report), **more.SCENARIOS}
+
+
 async def amain(args: argparse.Namespace, workdir: Path, about: dict[str, Any]) -> int:
     nofile = raise_nofile(max(65536, 4 * args.pairs + 1024))
     log(f"open-file limit {nofile}; event loop {type(asyncio.get_running_loop()).__module__}")
     log(f"server logs and data in {workdir}")
     out: dict[str, Any] = {
         "benchmark": "pause_latency",
+        "scenario": args.scenario,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "mode": args.mode,
         "args": vars(args),
@@ -1008,30 +1239,63 @@ async def amain(args: argparse.Namespace, workdir: Path, about: dict[str, Any]) 
         "workdir": str(workdir),
         **about,
     }
-    out["relay"] = await run_relay(args, workdir)
-    out["service"] = await run_service(args, workdir)
-    report(args, out)
+    scenario = scenarios()[args.scenario]
+    out.update(await scenario.run(args, workdir))
+    scenario.report(args, out)
     if not args.no_json:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"pause_latency-{args.mode}-{stamp}.json"
+        path = RESULTS / f"pause_latency-{args.scenario}-{args.mode}-{stamp}.json"
         path.write_text(json.dumps(out, indent=2, default=str))
         print(f"\nJSON: {path.relative_to(ROOT)}")
     return 0
 
 
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+# Per scenario: the defaults of the options left unset on the command line.
+SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
+    "load": {"mode": "embedded", "pairs": 1000, "samples": 2000, "rate": 20.0,
+             "warmup": 100},
+    "idle-pair": {"mode": "embedded", "pairs": 1, "samples": 2000, "rate": 0.0,
+                  "warmup": 100},
+    "redis-pause": {"mode": "scaleout", "pairs": 50, "samples": 0, "rate": 20.0,
+                    "warmup": 50, "before_seconds": 5.0, "after_seconds": 5.0},
+    "compact": {"mode": "embedded", "pairs": 100, "samples": 0, "rate": 50.0,
+                "warmup": 100, "before_seconds": 10.0, "after_seconds": 3.0},
+}
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except those a scenario fills in (the help says them)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--mode", choices=["embedded", "scaleout"], default="embedded")
-    p.add_argument("--pairs", type=int, default=1000)
-    p.add_argument("--samples", type=int, default=2000, help="timed pauses")
-    p.add_argument("--warmup", type=int, default=100, help="untimed pauses first")
-    p.add_argument("--rate", type=float, default=20.0,
+                                formatter_class=HelpFormatter)
+    p.add_argument("--scenario", choices=list(SCENARIO_DEFAULTS), default="load",
+                   help="load: N pairs with background edits (+ memory, catch-up); "
+                        "idle-pair: one pair, one pause at a time; redis-pause: Redis paused "
+                        "for a few seconds under two instances; compact: `python -m api "
+                        "compact` beside the server")
+    p.add_argument("--mode", choices=["embedded", "scaleout"], default=None,
+                   help="default: scaleout for redis-pause, embedded otherwise")
+    p.add_argument("--pairs", type=int, default=None,
+                   help="default: load 1000, idle-pair 1, redis-pause 50, compact 100")
+    p.add_argument("--samples", type=int, default=None,
+                   help="timed pauses (load, idle-pair: default 2000); the timed scenarios "
+                        "(redis-pause, compact) run by the clock instead")
+    p.add_argument("--warmup", type=int, default=None, help="untimed pauses first")
+    p.add_argument("--rate", type=float, default=None,
                    help="timed pauses per second, over all measured pairs (each is followed "
-                        "by an untimed resume, so twice as many commands)")
+                        "by an untimed resume, so twice as many commands); default: load and "
+                        "redis-pause 20, compact 50; idle-pair sends back to back")
     p.add_argument("--background-fraction", type=float, default=0.1,
-                   help="share of pairs sending slow/resume all the time")
+                   help="share of pairs sending slow/resume all the time (load, compact)")
     p.add_argument("--background-period", type=float, default=5.0,
                    help="seconds between two commands of one background pair")
     p.add_argument("--catchup-clients", type=int, default=10)
@@ -1041,15 +1305,52 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connect-concurrency", type=int, default=32)
     p.add_argument("--setup-concurrency", type=int, default=8, help="pairs set up at once")
     p.add_argument("--postgres-admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    p.add_argument("--redis-url", default=None,
+                   help=f"the Redis of scale-out mode (default {DEFAULT_REDIS}); redis-pause "
+                        "starts a private redis-server unless this is given, since it pauses "
+                        "every client of that Redis")
+    timed = p.add_argument_group("redis-pause and compact")
+    timed.add_argument("--before-seconds", type=float, default=None,
+                       help="timed pauses before Redis is paused / compact starts "
+                            "(default: redis-pause 5, compact 10)")
+    timed.add_argument("--after-seconds", type=float, default=None,
+                       help="timed pauses after Redis is back / compact ended "
+                            "(default: redis-pause 5, compact 3)")
+    timed.add_argument("--redis-pause-seconds", type=float, default=3.0,
+                       help="redis-pause: length of `CLIENT PAUSE ... ALL`")
+    timed.add_argument("--same-instance-fraction", type=float, default=0.5,
+                       help="redis-pause: share of pairs with both partners on one instance "
+                            "(the rest have A and B on different instances)")
+    timed.add_argument("--history-pairs", type=int, default=5,
+                       help="compact: pairs that first store a long log for compact to drop")
+    timed.add_argument("--history-events", type=int, default=3000,
+                       help="compact: events each history pair stores first")
+    timed.add_argument("--compact-keep", type=int, default=100,
+                       help="compact: `python -m api compact --keep N` (it keeps at least 100)")
+    timed.add_argument("--compact-env", action="append", default=[], metavar="NAME=VALUE",
+                       help="compact: extra environment for the server and the compact "
+                            "command (e.g. a retention setting); repeatable")
     p.add_argument("--workdir", default=None,
                    help="parent folder of the run's temporary folder (SQLite file, logs); "
                         "default: the system's temp folder")
     p.add_argument("--keep", action="store_true", help="keep the temporary data and logs")
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
     args = p.parse_args(argv)
-    if args.pairs < 2 or args.samples < 1 or args.rate <= 0:
-        p.error("need --pairs >= 2, --samples >= 1 and --rate > 0")
+    for name, value in SCENARIO_DEFAULTS[args.scenario].items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, value)
+    if args.scenario == "load" and (args.pairs < 2 or args.samples < 1 or args.rate <= 0):
+        p.error("load needs --pairs >= 2, --samples >= 1 and --rate > 0")
+    if args.scenario == "idle-pair" and (args.pairs < 1 or args.samples < 1):
+        p.error("idle-pair needs --pairs >= 1 and --samples >= 1")
+    if args.scenario == "redis-pause" and (args.mode != "scaleout" or args.pairs < 2):
+        p.error("redis-pause runs in --mode scaleout with --pairs >= 2")
+    if args.scenario == "compact" and args.pairs < args.history_pairs + 2:
+        p.error("compact needs --pairs >= --history-pairs + 2")
+    if args.scenario in ("redis-pause", "compact") and args.rate <= 0:
+        p.error("need --rate > 0")
+    if any("=" not in item for item in args.compact_env):
+        p.error("--compact-env takes NAME=VALUE")
     return args
 
 
@@ -1079,4 +1380,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # bench/scenarios.py imports this file as `pause_latency`: let it find this very
+    # module instead of loading a second copy of it.
+    sys.modules.setdefault("pause_latency", sys.modules[__name__])
     sys.exit(main())

@@ -12,7 +12,10 @@ bounded in count and time and stops by itself. At the end it reports:
   seq, read from a fresh welcome) against the distinct seqs each partner's sockets
   received, live or replayed; the two must be equal;
 - pause latency percentiles per minute (A sends pause -> B's socket has it);
-- the server's RSS over time.
+- the server's RSS at start (before any socket), after connecting, every 10 s, at the end.
+
+The report (a table on stdout) and the whole result (bench/results/soak-*.json) also
+say which command and code ran. Exit code 1 when any event is missing.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
+import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -37,7 +43,9 @@ from websockets.exceptions import ConnectionClosed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pause_latency import (
     RESULTS,
+    ROOT,
     ServerProcess,
+    code_version,
     free_port,
     make_pairs,
     raise_nofile,
@@ -178,9 +186,8 @@ async def latest_seq(ws_url: str, token: str) -> int:
         return int(json.loads(await ws.recv())["seq"])
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     raise_nofile(args.pairs * 4 + 512)
-    workdir = Path(tempfile.mkdtemp(prefix="attune-soak-"))
     port = free_port()
     server = ServerProcess(
         "service", [sys.executable, "-m", "api", "--port", str(port)],
@@ -194,6 +201,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         tokens = await make_pairs((base, base), args.pairs, args.setup_concurrency)
         setup_seconds = perf() - started
         partners = [(Partner(ws_url, ta), Partner(ws_url, tb)) for ta, tb in tokens]
+        rss_start = rss_kib(server.pid)
         gate = asyncio.Semaphore(64)
 
         async def open_both(a: Partner, b: Partner) -> None:
@@ -209,7 +217,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async def sample_memory() -> None:
             start = time.monotonic()
             while time.monotonic() < until:
-                await asyncio.sleep(10)
+                await asyncio.sleep(min(10.0, max(0.0, until - time.monotonic())))
                 memory.append((time.monotonic() - start, rss_kib(server.pid)))
 
         limits = httpx.Limits(max_connections=64)
@@ -221,6 +229,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 for i, (a, b) in enumerate(partners)))
             await sampler
         await asyncio.sleep(3)  # let the last events land
+        rss_end = rss_kib(server.pid)
 
         sent = received = missing = 0
         for (a, b), (ta, _tb) in zip(partners, tokens, strict=True):
@@ -251,10 +260,44 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "pause_latency_ms_per_minute": {
                 m: summary_ms(v) for m, v in sorted(per_minute.items())},
             "server_rss_mib": [(round(t), round(k / 1024, 1)) for t, k in memory],
+            "server_rss_mib_at": {"start (no sockets)": round(rss_start / 1024, 1),
+                                  "after connecting": round(memory[0][1] / 1024, 1),
+                                  "end": round(rss_end / 1024, 1)},
             "unexpected_closes": dict(closes),
         }
     finally:
         server.stop()
+
+
+def report(out: dict[str, Any]) -> None:
+    """The results as tables on stdout."""
+    code = out["code"]
+    print()
+    print(f"Attune soak - {out['pairs']} pairs ({2 * out['pairs']} sockets) on the embedded "
+          f"default for {out['minutes']:g} min")
+    print(f"command: {out['command']}")
+    print(f"{out['date']}; code {code['commit']} + {code['uncommitted_files']} uncommitted files "
+          f"in api/ and schemas/ (source {code['source_sha256']}); set-up over REST "
+          f"{out['setup_seconds']} s (not part of any figure)")
+    actions = out["actions"]
+    print(f"actions: {actions['signals']} signals, {actions['edits']} boundary edits, "
+          f"{actions['reconnects']} reconnects")
+    print()
+    missing = out["missing"]
+    print(f"events sent to partners: {out['events_sent_to_partners']}; received (live or "
+          f"replayed): {out['events_received']}; missing: {missing}"
+          + ("" if missing == 0 else "   <-- NOT all delivered"))
+    rss = out["server_rss_mib_at"]
+    print("server RSS: " + ", ".join(f"{k} {v:.1f} MiB" for k, v in rss.items()))
+    print(f"sockets closed by the server: {out['unexpected_closes'] or 'none'}")
+    print()
+    print("pause latency A -> B per minute (ms):")
+    head = f"{'minute':>6}{'pauses':>8}{'p50':>9}{'p99':>9}{'max':>9}"
+    print(head)
+    print("-" * len(head))
+    for minute, stats in out["pause_latency_ms_per_minute"].items():
+        print(f"{minute:>6}{stats['count']:>8}{stats['p50']:>9.2f}{stats['p99']:>9.2f}"
+              f"{stats['max']:>9.2f}")
 
 
 def main() -> int:
@@ -263,6 +306,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--setup-concurrency", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the server's data and log")
     args = parser.parse_args()
     try:
         import uvloop
@@ -270,17 +314,27 @@ def main() -> int:
         uvloop.install()
     except ImportError:
         pass
-    out = asyncio.run(run(args))
+    workdir = Path(tempfile.mkdtemp(prefix="attune-soak-"))
+    python = (os.path.relpath(sys.executable, ROOT)
+              if sys.executable.startswith(str(ROOT)) else sys.executable)
+    about = {"benchmark": "soak", "command": " ".join([python, *sys.argv]),
+             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+             "code": code_version()}
+    ok = False
+    try:
+        out = {**about, **asyncio.run(run(args, workdir))}
+        ok = True
+    finally:
+        if ok and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept the server's data and log in {workdir}", file=sys.stderr)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"soak-{stamp}.json").write_text(json.dumps(out, indent=2))
-    print(json.dumps({k: v for k, v in out.items() if k != "pause_latency_ms_per_minute"},
-                     indent=2))
-    print("pause latency per minute (ms):")
-    for minute, stats in out["pause_latency_ms_per_minute"].items():
-        print(f"  {minute:>3}: n={stats.get('count')} p50={stats.get('p50', 0):.2f} "
-              f"p99={stats.get('p99', 0):.2f} max={stats.get('max', 0):.2f}")
-    print("sent == received:", out["events_sent_to_partners"] == out["events_received"])
+    path = RESULTS / f"soak-{stamp}.json"
+    path.write_text(json.dumps(out, indent=2))
+    report(out)
+    print(f"\nJSON: {path.relative_to(ROOT)}")
     return 0 if out["missing"] == 0 else 1
 
 
