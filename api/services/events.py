@@ -43,23 +43,27 @@ async def lock_pair(session: AsyncSession, pair_id: uuid.UUID) -> None:
         raise NotFound("You are not paired with anyone right now.")
 
 
+# Built once, with bound parameters: the log is written on every signal, and building
+# a statement afresh cost more than running it.
+_NEXT_SEQ = (sa.update(Pair).where(col(Pair.id) == sa.bindparam("p_pair", type_=sa.Uuid()))
+             .values(last_seq=col(Pair.last_seq) + 1).returning(col(Pair.last_seq)))
+_ADD_EVENT = sa.insert(Event.__table__)  # type: ignore[attr-defined]
+
+
 async def append(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID, type: str,
                  actor_id: uuid.UUID | None, data: dict[str, Any],
                  event_id: uuid.UUID | None = None) -> Event:
     """Adds the pair's next event; the caller commits, then publishes."""
-    seq = await session.scalar(
-        sa.update(Pair).where(col(Pair.id) == pair_id)
-        .values(last_seq=col(Pair.last_seq) + 1).returning(col(Pair.last_seq))
-    )
+    seq = await session.scalar(_NEXT_SEQ, {"p_pair": pair_id})
     if seq is None:
         raise NotFound("You are not paired with anyone right now.")
     body = keyring.encrypt(json.dumps(data, separators=(",", ":")), aad=_aad(pair_id, seq))
     event = Event(pair_id=pair_id, seq=seq, id=event_id or uuid.uuid4(), type=type,
                   actor_id=actor_id, body=body)
-    # A plain INSERT: the log is written on every signal, and the ORM's flush is slow.
-    await session.execute(sa.insert(Event).values(
-        pair_id=event.pair_id, seq=event.seq, id=event.id, type=event.type,
-        actor_id=event.actor_id, at=event.at, body=event.body))
+    # A plain INSERT: the ORM's flush is slow.
+    await session.execute(_ADD_EVENT, {
+        "pair_id": event.pair_id, "seq": event.seq, "id": event.id, "type": event.type,
+        "actor_id": event.actor_id, "at": event.at, "body": event.body})
     return event
 
 

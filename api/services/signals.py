@@ -91,19 +91,42 @@ def _answered(use: Use | None, command: str, actor_id: uuid.UUID) -> int | None:
     return int(seq)
 
 
-def _uses_of(pair_id: uuid.UUID, command_id: uuid.UUID) -> sa.CompoundSelect[Any]:
-    return sa.union_all(
-        sa.select(col(Event.type), col(Event.seq), col(Event.actor_id))
-        .where(col(Event.pair_id) == pair_id, col(Event.id) == command_id),
-        sa.select(col(CommandAlias.type), col(CommandAlias.seq), col(CommandAlias.actor_id))
-        .where(col(CommandAlias.pair_id) == pair_id, col(CommandAlias.id) == command_id),
-    )
+# The signal's statements are built once, with bound parameters: building SQLAlchemy
+# statements afresh cost more than running them (py-spy on the idle-pair benchmark).
+_P_PAIR, _P_COMMAND, _P_ACTOR = (sa.bindparam(name, type_=sa.Uuid())
+                                 for name in ("p_pair", "p_command", "p_actor"))
+_USES = sa.union_all(
+    sa.select(col(Event.type), col(Event.seq), col(Event.actor_id))
+    .where(col(Event.pair_id) == _P_PAIR, col(Event.id) == _P_COMMAND),
+    sa.select(col(CommandAlias.type), col(CommandAlias.seq), col(CommandAlias.actor_id))
+    .where(col(CommandAlias.pair_id) == _P_PAIR, col(CommandAlias.id) == _P_COMMAND),
+)
+_uses = _USES.subquery()
+_STATES_AND_USE = sa.union_all(
+    sa.select(col(SignalState.account_id).label("account_id"),
+              col(SignalState.state).label("state"), col(SignalState.seq).label("seq"),
+              col(SignalState.set_at).label("set_at"), col(SignalState.receipt).label("receipt"),
+              col(SignalState.cause).label("cause"), sa.literal(False).label("used"))
+    .where(col(SignalState.pair_id) == _P_PAIR),
+    sa.select(_uses.c.actor_id, _uses.c.type, _uses.c.seq, sa.null(), sa.null(), sa.null(),
+              sa.literal(True)),
+)
+_OWN_ROW = (col(SignalState.pair_id) == _P_PAIR, col(SignalState.account_id) == _P_ACTOR)
+_DROP_OWN = sa.delete(SignalState).where(*_OWN_ROW)
+_SET_OWN = sa.update(SignalState).where(*_OWN_ROW).values(
+    state=sa.bindparam("v_state"), seq=sa.bindparam("v_seq"), set_at=sa.bindparam("v_at"),
+    receipt="sent", cause=sa.bindparam("v_cause"))
+_ADD_OWN = sa.insert(SignalState).values(
+    pair_id=_P_PAIR, account_id=_P_ACTOR, state=sa.bindparam("v_state"),
+    seq=sa.bindparam("v_seq"), set_at=sa.bindparam("v_at"), receipt="sent",
+    cause=sa.bindparam("v_cause"))
 
 
 async def _already_answered(session: AsyncSession, pair_id: uuid.UUID, command_id: uuid.UUID,
                             command: str, actor_id: uuid.UUID) -> int | None:
     """The seq a command id was answered with before, if the same person sent it."""
-    found = (await session.execute(_uses_of(pair_id, command_id))).first()
+    found = (await session.execute(_USES, {"p_pair": pair_id, "p_command": command_id})
+             ).first()
     return _answered(found and (found.type, found.seq, found.actor_id), command, actor_id)
 
 
@@ -111,18 +134,8 @@ async def _states_and_use(session: AsyncSession, pair_id: uuid.UUID, command_id:
                           ) -> tuple[dict[uuid.UUID, Any], Use | None]:
     """Both partners' own signals, and the earlier use of the command id if any: one
     statement for what a signal needs to read."""
-    uses = _uses_of(pair_id, command_id).subquery()
-    nothing = sa.null()
-    rows = (await session.execute(sa.union_all(
-        sa.select(col(SignalState.account_id).label("account_id"),
-                  col(SignalState.state).label("state"), col(SignalState.seq).label("seq"),
-                  col(SignalState.set_at).label("set_at"),
-                  col(SignalState.receipt).label("receipt"),
-                  col(SignalState.cause).label("cause"), sa.literal(False).label("used"))
-        .where(col(SignalState.pair_id) == pair_id),
-        sa.select(uses.c.actor_id, uses.c.type, uses.c.seq, nothing, nothing, nothing,
-                  sa.literal(True)),
-    ))).all()
+    rows = (await session.execute(_STATES_AND_USE,
+                                  {"p_pair": pair_id, "p_command": command_id})).all()
     used = next(((row.state, row.seq, row.account_id) for row in rows if row.used), None)
     return {row.account_id: row for row in rows if not row.used}, used
 
@@ -187,17 +200,13 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     event = await events.append(
         session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
         event_id=command_id, data=data)
-    own_row = (col(SignalState.pair_id) == pair_id, col(SignalState.account_id) == actor_id)
+    whose = {"p_pair": pair_id, "p_actor": actor_id}
     if command == "resume":
-        await session.execute(sa.delete(SignalState).where(*own_row))
+        await session.execute(_DROP_OWN, whose)
     else:
-        values = {"state": _STATE_OF[command], "seq": event.seq, "set_at": event.at,
-                  "receipt": "sent", "cause": cause.kind}
-        if mine is None:
-            await session.execute(sa.insert(SignalState).values(
-                pair_id=pair_id, account_id=actor_id, **values))
-        else:
-            await session.execute(sa.update(SignalState).where(*own_row).values(**values))
+        await session.execute(_ADD_OWN if mine is None else _SET_OWN, {
+            **whose, "v_state": _STATE_OF[command], "v_seq": event.seq, "v_at": event.at,
+            "v_cause": cause.kind})
     if mine is not None and mine.state == "paused" and own.get(actor_id) != "paused":
         await pacing.resume_after_lift(session, pair_id, event.at)
     return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
