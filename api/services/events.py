@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -93,7 +94,7 @@ async def first_seq(session: AsyncSession, *, pair_id: uuid.UUID) -> int | None:
     return seq
 
 
-async def compact(db: Database, *, keep_last: int, batch: int = 500,
+async def compact(db: Database, *, keep_last: int, batch: int = 100,
                   pairs: list[uuid.UUID] | None = None) -> int:
     """Drops each pair's events (or only `pairs`') older than its newest `keep_last`;
     returns how many.
@@ -105,8 +106,8 @@ async def compact(db: Database, *, keep_last: int, batch: int = 500,
     their events.
 
     It runs beside a live server, so it works in small transactions (at most `batch`
-    events of one pair each): the write lock is never held for long, and a pause
-    waiting for it goes through within a few milliseconds.
+    events of one pair each, with a breath between): the write lock is never held for
+    long, and a pause waiting for it goes through within a few milliseconds.
     """
     async with db.read() as session:
         horizons = (await session.execute(
@@ -126,4 +127,6 @@ async def compact(db: Database, *, keep_last: int, batch: int = 500,
                     col(CommandAlias.pair_id) == pair_id, col(CommandAlias.seq) <= upto))
             dropped += int(gone.rowcount)  # type: ignore[attr-defined]
             oldest = upto + 1
+            # A breath between transactions: a live server's waiting pause takes the lock.
+            await asyncio.sleep(0.002)
     return dropped
