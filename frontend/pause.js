@@ -283,6 +283,8 @@ function onFrame(frame) {
     case "error":
       if (state.pending && frame.id === state.pending.id && frame.code !== "unavailable") {
         clearPending();
+        // Lifted or eased too often in a short while: it stays as it is, and says so.
+        if (frame.code === "rate_limited") showStatus(String(frame.detail || ""));
       }
       emit("frame", frame);
       return;
@@ -486,6 +488,14 @@ function clearPending() {
   write(KEY.outbox, null);
   clearTimeout(state.receiptTimer);
   refreshPendingStatus();
+}
+
+/** @param {string} text */
+function showStatus(text) {
+  const el = $("pause-status");
+  if (!el || !text) return;
+  el.textContent = text;
+  el.hidden = false;
 }
 
 function refreshPendingStatus() {
