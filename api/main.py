@@ -115,8 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keyring = load_keyring(settings.keyring_path,
                                create=settings.environment != "production")
+        # Migrations may wait for a maintenance command's lock; serving never does.
+        migrating = make_engine(settings)
+        try:
+            await migrate(migrating, keyring=keyring)
+        finally:
+            await migrating.dispose()
         engine = make_engine(settings, wait_for_lock_ms=0)
-        await migrate(engine, keyring=keyring)
         db = Database(engine, serialize_writes=settings.is_sqlite)
         await keys.check_keyring(db=db, keyring=keyring)
         limits = Limits.from_settings(settings, digest=keyring.digest)

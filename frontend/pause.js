@@ -84,6 +84,8 @@ const SIGNALS = new Set(["pause", "slow", "resume"]);
  * A standing signal as the takeover tells it: when, and what set it.
  * @typedef {{seq: number, at: string | null, type: string, cause?: string}} SignalInfo
  */
+const NOTICE_MS = 8000;
+
 /**
  * @type {{
  *   ws: WebSocket | null, status: string, attempts: number, retryTimer: number,
@@ -93,9 +95,12 @@ const SIGNALS = new Set(["pause", "slow", "resume"]);
  *   own: SignalInfo | null, ownOpen: boolean, theirOpen: boolean,
  *   pending: Pending | null, receiptTimer: number, sessionRunning: boolean,
  *   wakeLock: WakeLockSentinel | null, stopped: boolean,
+ *   notice: { text: string, until: number },
  * }}
  */
 const state = {
+  // A word from the server for the status line (e.g. a lift refused), and until when.
+  notice: { text: "", until: 0 },
   ws: null,
   status: "offline", // connected | reconnecting | offline | signedout | unpaired
   attempts: 0,
@@ -283,8 +288,12 @@ function onFrame(frame) {
     case "error":
       if (state.pending && frame.id === state.pending.id && frame.code !== "unavailable") {
         clearPending();
-        // Lifted or eased too often in a short while: it stays as it is, and says so.
-        if (frame.code === "rate_limited") showStatus(String(frame.detail || ""));
+        // Changed too often in a short while: it stays as it was, and says so. What is
+        // on screen may have moved ahead of it, so the welcome tells the truth again.
+        if (frame.code === "rate_limited") {
+          showStatus(String(frame.detail || ""));
+          reconnectNow();
+        }
       }
       emit("frame", frame);
       return;
@@ -490,12 +499,11 @@ function clearPending() {
   refreshPendingStatus();
 }
 
-/** @param {string} text */
+/** @param {string} text  shown in the status line for a few seconds */
 function showStatus(text) {
-  const el = $("pause-status");
-  if (!el || !text) return;
-  el.textContent = text;
-  el.hidden = false;
+  state.notice = { text, until: Date.now() + NOTICE_MS };
+  refreshPendingStatus();
+  setTimeout(refreshPendingStatus, NOTICE_MS + 50);
 }
 
 function refreshPendingStatus() {
@@ -503,8 +511,9 @@ function refreshPendingStatus() {
   if (!el) return;
   const p = state.pending;
   if (!p || p.type === "resume") {
-    el.textContent = "";
-    el.hidden = true;
+    const notice = Date.now() < state.notice.until ? state.notice.text : "";
+    el.textContent = notice;
+    el.hidden = !notice;
     delete el.dataset.status;
     return;
   }

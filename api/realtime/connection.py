@@ -71,6 +71,7 @@ class Connection:
         self._flush_before_close = False
         # This person's own signal as the log last said (welcome, then their events).
         self.own_state = "clear"
+        self.own_seq = 0
 
     # -- queueing -----------------------------------------------------------------------
 
@@ -97,8 +98,9 @@ class Connection:
         if seq <= self.sent_upto or seq in self._held:
             return
         urgent = frame["type"] in URGENT_TYPES
-        if urgent and frame.get("actor") == self._me:
-            self.own_state = frame["data"].get("state", self.own_state)
+        if urgent and frame.get("actor") == self._me and seq > self.own_seq:
+            # Newest first wins: events may arrive out of seq order (signals overtake).
+            self.own_state, self.own_seq = frame["data"].get("state", self.own_state), seq
         if seq == self.sent_upto + 1:
             self._advance(seq, text, urgent)
             while self.sent_upto + 1 in self._held:

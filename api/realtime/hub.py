@@ -73,6 +73,7 @@ class Subscriber(Protocol):
     pair_id: uuid.UUID
     device_id: uuid.UUID
     conn_id: str
+    closing: tuple[int, str] | None
 
     def deliver_event(self, frame: dict[str, Any], text: str) -> None: ...
     def send_text(self, text: str, *, urgent: bool = False) -> None: ...
@@ -203,9 +204,12 @@ class Hub:
         device = self._by_device[sub.device_id]
         device.append(sub)
         # One sign-in is one phone: a client reconnecting in a loop, or a leaked token,
-        # must not pile up sockets. The oldest goes; the newest is the live one.
-        while len(device) > self._sockets_per_device:
-            device.pop(0).close(CLOSE_TOO_MANY, "too many sockets for this sign-in")
+        # must not pile up sockets. The oldest open one goes; the newest is the live one.
+        # Sockets already closing (dead ones wait for their reader to notice) do not
+        # count, so a flaky tab's leftovers never push out a healthy one.
+        open_ = [s for s in device if s.closing is None]
+        for old in open_[:max(0, len(open_) - self._sockets_per_device)]:
+            old.close(CLOSE_TOO_MANY, "too many sockets for this sign-in")
 
     def _detach(self, sub: Subscriber) -> None:
         for index, key in ((self._by_pair, sub.pair_id), (self._by_user, sub.user_id)):
@@ -297,7 +301,11 @@ class Hub:
             for start in range(0, len(subs), _SLICE):
                 now = time.monotonic()
                 for sub in subs[start:start + _SLICE]:
-                    sub.beat(now)
+                    try:
+                        sub.beat(now)
+                    except Exception as exc:  # one socket must not stop every heartbeat
+                        log.error("heartbeat_failed", conn=sub.conn_id,
+                                  error=type(exc).__name__, where=where(exc))
                 await asyncio.sleep(0)
 
     # -- the safety net -------------------------------------------------------------
@@ -385,6 +393,7 @@ class RedisHub(Hub):
         # Entry ids this instance wrote, per pair, for deleting them when the pair ends.
         self._written: dict[uuid.UUID, list[tuple[int, bytes]]] = defaultdict(list)
         self._ended: set[uuid.UUID] = set()
+        self._pruned_at = 0
 
     async def start(self) -> None:
         await super().start()
@@ -451,10 +460,17 @@ class RedisHub(Hub):
             if isinstance(note, EndNote):
                 self._ended.add(note.pair)
             elif pair is not None:
-                written = self._written[pair]
-                written.append((now_ms, entry_id))
-                while written and written[0][0] < now_ms - STREAM_KEEP_MS:
-                    written.pop(0)  # trimmed from the stream by now
+                self._written[pair].append((now_ms, entry_id))
+        if now_ms - self._pruned_at > STREAM_KEEP_MS:
+            # What is older than the stream keeps has been trimmed from it by now.
+            self._pruned_at = now_ms
+            for pair in list(self._written):
+                kept = [(at, entry) for at, entry in self._written[pair]
+                        if at >= now_ms - STREAM_KEEP_MS]
+                if kept:
+                    self._written[pair] = kept
+                else:
+                    del self._written[pair]
 
     async def _forget_pair(self, pair: uuid.UUID) -> None:
         """Deletes the entries this instance wrote for a pair that ended."""

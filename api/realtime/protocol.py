@@ -169,7 +169,7 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     signal = await signals.get_signal(db=ctx.db,
                                       member=Member(principal.account_id, pair.id))
     if signal.mine is not None:
-        conn.own_state = signal.mine.state
+        conn.own_state, conn.own_seq = signal.mine.state, signal.mine.seq
     conn.send({
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),

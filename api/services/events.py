@@ -128,6 +128,7 @@ async def compact(db: Database, *, keep_last: int, batch: int = 100,
                     col(CommandAlias.pair_id) == pair_id, col(CommandAlias.seq) <= upto))
             dropped += int(gone.rowcount)  # type: ignore[attr-defined]
             oldest = upto + 1
-            # A breath between transactions: a live server's waiting pause takes the lock.
-            await asyncio.sleep(0.002)
+            # A breath between transactions, longer than a live server's longest wait
+            # between tries for the lock (db._LOCK_BACKOFF): its waiting pause gets in.
+            await asyncio.sleep(0.01)
     return dropped

@@ -170,15 +170,21 @@ class Pusher:
         pair_id, actor = key
         try:
             while True:
-                await self.notify_pause(pair_id, frame)
+                try:
+                    await self.notify_pause(pair_id, frame)
+                except Exception as exc:  # a push going wrong must never touch the pause
+                    log.warning("push_failed", error=type(exc).__name__)
                 await asyncio.sleep(self._coalesce)
-                latest = self._waiting.get(key)
-                if latest is None or not await self._still_stands(pair_id, actor, latest):
-                    return
+                while True:  # the newest pause that came meanwhile, if it still stands
+                    latest = self._waiting.get(key)
+                    if latest is None:
+                        return
+                    if await self._still_stands(pair_id, actor, latest):
+                        break
+                    if self._waiting.get(key) is latest:
+                        return  # lifted, and nothing newer came while we looked
                 frame = latest
                 self._waiting[key] = None
-        except Exception as exc:  # a push going wrong must never touch the pause
-            log.warning("push_failed", error=type(exc).__name__)
         finally:
             self._waiting.pop(key, None)
 

@@ -24,6 +24,7 @@ class FakeSub:
     user_id: uuid.UUID = field(default_factory=uuid.uuid4)
     conn_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     closed: int | None = None
+    closing: tuple[int, str] | None = None
     caught_up_to: int = 0
     expired: bool = False
 
@@ -31,7 +32,7 @@ class FakeSub:
     def send_text(self, text: str, *, urgent: bool = False) -> None: ...
 
     def close(self, code: int, reason: str, *, flush: bool = False) -> None:
-        self.closed = code
+        self.closed, self.closing = code, (code, reason)
 
     def catch_up(self, last_seq: int) -> None:
         self.caught_up_to = last_seq
