@@ -85,7 +85,9 @@ export function keepDiscreetLabel(label) {
 /** Asks the server for the pause's neutral name and keeps it; quiet when it can't. */
 export async function refreshDiscreetLabel() {
   try {
-    keepDiscreetLabel((await api("GET", "/pair/discreet")).label);
+    const { label } = await api("GET", "/pair/discreet");
+    // Signed out while it was asked (a late answer): this phone keeps nothing of them.
+    if (store.get("attune.token")) keepDiscreetLabel(label);
   } catch {
     /* offline, or no longer paired: keep the last one */
   }

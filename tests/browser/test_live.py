@@ -21,7 +21,8 @@ def test_check_in_prompt_answered_with_one_tap(
     proposed = a.person.post("/sessions", json={"length_seconds": 600,
                                                 "checkin_every_seconds": 2,
                                                 "grace_seconds": 30}).json()
-    b.page.get_by_role("link", name="Session").click()
+    # The nav's own link (a notice of the proposal may offer another "session" link).
+    b.page.get_by_role("navigation").get_by_role("link", name="Session", exact=True).click()
     b.page.get_by_role("button", name="Yes, let's start").click()
     prompt_a = a.page.locator(".prompt.checkin-card")
     expect(prompt_a).to_be_visible(timeout=10_000)
@@ -42,7 +43,7 @@ def test_check_in_prompt_answered_with_one_tap(
     # More time needs both: A asks, B sees the question live and agrees. (Check-ins keep
     # coming every 2 s here and their dock sits over the page, as it should: the taps
     # below go to the buttons themselves, not to whatever is on top at that moment.)
-    a.page.get_by_role("link", name="Session", exact=True).click()
+    a.page.get_by_role("navigation").get_by_role("link", name="Session", exact=True).click()
     a.page.get_by_role("button", name="Ask for 10 more minutes").dispatch_event("click")
     expect(a.page.get_by_text("It counts only if your partner agrees")).to_be_visible()
     expect(b.page.get_by_text("Your partner would like 10 more minutes")).to_be_visible()
