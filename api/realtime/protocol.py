@@ -168,8 +168,10 @@ async def serve_socket(ws: WebSocket, ctx: LiveContext) -> None:
     )
     signal = await signals.get_signal(db=ctx.db,
                                       member=Member(principal.account_id, pair.id))
-    if signal.mine is not None:
-        conn.own_state, conn.own_seq = signal.mine.state, signal.mine.seq
+    # Where one's own signal stands now; a replayed older event of one's own must not
+    # move it back (with none standing, the last was a lift at or before last_seq).
+    conn.own_state, conn.own_seq = ((signal.mine.state, signal.mine.seq) if signal.mine
+                                    else ("clear", pair.last_seq))
     conn.send({
         "type": "welcome", "pair_id": str(pair.id), "seq": pair.last_seq,
         "signal": signal.model_dump(mode="json"), "me": str(principal.account_id),
