@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import signal
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from tests.support import (
     drop_postgres_database,
     fresh_postgres_database,
     new_pair,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.slow]
@@ -37,16 +36,9 @@ def timeline_of(person: Person, session_id: str) -> list[dict]:  # type: ignore[
     return got.json()["items"]  # type: ignore[no-any-return]
 
 
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
-        time.sleep(0.1)
-
-
 def ended_timeline(person: Person, session_id: str) -> list[dict]:  # type: ignore[type-arg]
     """The session's timeline once it has ended on its own (however busy the machine)."""
-    wait_for(lambda: any(e["type"] == "session.ended" for e in timeline_of(person, session_id)),
+    wait_until(lambda: any(e["type"] == "session.ended" for e in timeline_of(person, session_id)),
              "the session to end on time")
     return timeline_of(person, session_id)
 
@@ -82,7 +74,7 @@ def test_check_ins_survive_a_killed_instance(tmp_path: Path) -> None:
     server = ProcessServer(env).start()
     a, b = new_pair(server)
     session = start(a, b, length_seconds=600, checkin_every_seconds=1, grace_seconds=None)
-    wait_for(lambda: prompts(timeline_of(a, session["id"])), "the first check-in")
+    wait_until(lambda: prompts(timeline_of(a, session["id"])), "the first check-in")
     server.stop(signal.SIGKILL)  # no goodbye: jobs are only in the database
     # Down while three rounds fall due at least: they are due on the session's grid (every
     # second from the start), so wait by the clock until three grid times have passed.
@@ -90,11 +82,11 @@ def test_check_ins_survive_a_killed_instance(tmp_path: Path) -> None:
     started = datetime.fromisoformat(session["started_at"])
     third_due = started + timedelta(seconds=math.floor(
         (killed - started).total_seconds()) + 3)
-    wait_for(lambda: datetime.now(UTC) > third_due, "three rounds to fall due")
+    wait_until(lambda: datetime.now(UTC) > third_due, "three rounds to fall due")
     server = ProcessServer(env, port=server.port).start()
     try:
         # The job was only in the database, and the new instance runs it.
-        wait_for(lambda: any(at > killed for _, at in prompts(timeline_of(a, session["id"]))),
+        wait_until(lambda: any(at > killed for _, at in prompts(timeline_of(a, session["id"]))),
                  "a check-in from the restarted instance")
         assert a.post(f"/sessions/{session['id']}/end").status_code == 200
         timeline = timeline_of(a, session["id"])
