@@ -25,9 +25,17 @@ const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, d
 const OPEN = new Set(["welcome"]);
 const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
 
-/** @type {(Shown & {name: string, token: number}) | null} */
+/** @type {(Shown & {name: string, token: number, shown?: boolean}) | null} */
 let current = null;
 let routing = 0;
+/**
+ * Events the open screen has not redrawn for yet. While a screen is still loading they
+ * wait for it: what it fetched may be older than they are (a partner opening a
+ * debrief while this screen's GET was on its way).
+ * @type {LiveEvent[]}
+ */
+let held = [];
+let refreshTimer = 0;
 /** The route last shown, to tell a new screen from a redraw of the same one. */
 let shownBefore = "";
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -120,14 +128,17 @@ async function route() {
   const view = document.createElement("div");
   const shown = { name, token };
   current = shown;
+  held = []; // what the new screen loads already includes them
   try {
     const result = await ROUTES[name](view, { go, route, signedOut });
     if (token !== routing) {
       result?.cleanup?.();
       return;
     }
-    Object.assign(shown, result || {});
+    Object.assign(shown, result || {}, { shown: true });
     main.replaceChildren(...view.childNodes);
+    // Events that came while it loaded may be newer than what it loaded.
+    if (held.length) redrawSoon();
   } catch (err) {
     if (token !== routing) return;
     if (err instanceof ApiError && err.status === 401) return signedOut();
@@ -172,27 +183,37 @@ export function signedOut() {
 const detail = (e) => /** @type {CustomEvent} */ (e).detail;
 
 // Live events: the open screen redraws its live parts; a few things show everywhere.
-let refreshTimer = 0;
 window.addEventListener("attune:event", (e) => {
   const ev = detail(e);
   globalNotice(ev);
   if (ev.type === "pause") store.set("attune.lastPauseSeq", ev.seq);
   if (ev.type === "discreet.agreed") keepDiscreetLabel(ev.data?.label);
-  if (current?.refresh) {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => refresh(ev), 30);
-  }
+  refresh(ev);
 });
 
 /**
- * Redraws the open screen's live parts; a redraw that fails (offline, a 404 after
- * unpairing) keeps what is on screen.
+ * Redraws the open screen's live parts for this event, a moment later so a burst of
+ * events redraws once per kind; a redraw that fails (offline, a 404 after unpairing)
+ * keeps what is on screen.
  * @param {LiveEvent} ev
  */
 function refresh(ev) {
-  const redraw = current?.refresh;
-  if (!redraw) return;
-  Promise.resolve().then(() => redraw(ev)).catch(() => {});
+  if (!current || (current.shown && !current.refresh)) return; // nothing here redraws
+  held.push(ev);
+  if (current.refresh) redrawSoon();
+}
+
+function redrawSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => {
+    const redraw = current?.refresh;
+    const events = held;
+    held = [];
+    if (!redraw) return;
+    // The newest event of each kind: a screen redraws for the kinds it shows.
+    const newest = new Map(events.map((ev) => [ev.type, ev]));
+    for (const ev of newest.values()) Promise.resolve().then(() => redraw(ev)).catch(() => {});
+  }, 30);
 }
 window.addEventListener("attune:resync", () => refresh({ type: "resync" }));
 window.addEventListener("attune:welcome", () => {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playwright.sync_api import expect
+from playwright.sync_api import APIResponse, Route, expect
 
 from tests.browser.conftest import Partner, paired_phones
-from tests.support import LiveServer
+from tests.support import LiveServer, wait_until
 
 
 def write_draft(p: Partner, feeling: str, felt_good: str) -> None:
@@ -53,3 +53,33 @@ def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
         expect(p.page.locator("svg.chart rect.partner")).to_have_count(1)
         expect(p.page.locator(".chart-key")).to_contain_text("You")
         expect(p.page.locator(".chart-key")).to_contain_text("Your partner")
+
+
+def test_a_debrief_opened_while_the_screen_loads_still_shows(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    """B's screen asked for the debriefs just before A opened one: the news that came
+    while B's answer was on its way must still open the form (CI once lost it)."""
+    a, b = paired_phones(phone, app_server)
+    a.page.locator("#pause-button").click()
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    b.page.locator("#pause-ack").click()
+    a.page.locator("#own-lift").click()
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+
+    # B's list of debriefs is fetched (with none open) and held back in the browser.
+    held: list[tuple[Route, APIResponse]] = []
+    b.page.route("**/api/v1/debriefs", lambda route: held.append((route, route.fetch())))
+    b.page.get_by_role("navigation").get_by_role("link", name="Debrief").click()
+    wait_until(lambda: held or b.page.wait_for_timeout(20), "B's list to be asked for")
+    seq_before = b.page.evaluate("JSON.parse(localStorage.getItem('attune.live')).seq")
+
+    a.page.get_by_role("navigation").get_by_role("link", name="Debrief").click()
+    a.page.get_by_role("button", name="Talk about the last pause").click()
+    expect(a.page.locator("#debrief-form")).to_be_visible()
+    b.page.wait_for_function(
+        "(seq) => JSON.parse(localStorage.getItem('attune.live')).seq > seq", arg=seq_before)
+
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    b.page.unroute("**/api/v1/debriefs")
+    expect(b.page.locator("#debrief-form")).to_be_visible()
