@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ def test_answers_by_both_never_leak_and_follow_the_rule(
     server: LiveServer, sequence: list[tuple[int, str]]
 ) -> None:
     people = _pair(server)
-    item = people[0].post("/boundaries", json={"label": f"Item {len(_pairs)}-{id(sequence)}"})
+    item = people[0].post("/boundaries", json={"label": f"Item {uuid.uuid4()}"})
     assert item.status_code == 201, item.text
     item_id = item.json()["id"]
     mine: list[str | None] = [None, None]

@@ -9,26 +9,55 @@ order of things, never a speed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import redis
 from websockets.sync.client import connect
 
-from tests.support import LiveServer, RedisProcess, new_pair, wait_until
+from tests.support import (
+    LiveServer,
+    RedisProcess,
+    drop_postgres_database,
+    fresh_postgres_database,
+    new_pair,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.live]
 
 
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL, dropped after the test. Tests name it
+    before `make_server`, so their servers stop before it is dropped."""
+    url = fresh_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Where a test's servers keep their data: the embedded default, or PostgreSQL."""
+    if request.param == "sqlite":
+        return {}
+    return {"database_url": request.getfixturevalue("fresh_postgres")}
+
+
 def test_a_stop_always_goes_through_and_easing_is_limited_after_a_burst(
-        make_server: Callable[..., LiveServer]) -> None:
-    server = make_server(signal_easing_burst=3, signal_easing_per_minute=1)
+        storage: dict[str, Any], make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(signal_easing_burst=3, signal_easing_per_minute=1, **storage)
     (a, b), (c, _) = new_pair(server), new_pair(server)
     with a.live() as la, b.live() as lb, c.live() as lc:
         for _ in range(3):  # three lifts: the burst
@@ -73,13 +102,64 @@ def test_an_external_write_lock_never_stops_the_loop(
         assert b.get("/signal").json()["state"] == "paused"
 
 
+@contextmanager
+def pair_row_locked(database_url: str, pair_id: str) -> Iterator[None]:
+    """Another PostgreSQL client holds the pair's row (FOR UPDATE) until the block ends."""
+    held, release = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    async def hold() -> None:
+        conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT 1 FROM pair WHERE id = $1 FOR UPDATE",
+                                   uuid.UUID(pair_id))
+                held.set()
+                await asyncio.to_thread(release.wait)
+        finally:
+            await conn.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(hold())
+        except BaseException as exc:  # shown by the test below, not lost in the thread
+            failed.append(exc)
+            held.set()
+
+    holder = threading.Thread(target=run)
+    holder.start()
+    try:
+        assert held.wait(30) and not failed, failed
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+@pytest.mark.postgres
+def test_a_pair_locked_elsewhere_on_postgres_holds_back_only_that_pair(
+        fresh_postgres: str, make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(database_url=fresh_postgres)
+    (a, b), (c, d) = new_pair(server), new_pair(server)
+    pair_id = a.get("/me").json()["pair_id"]
+    with a.live() as la, b.live() as lb, c.live() as lc, d.live() as ld:
+        with pair_row_locked(fresh_postgres, pair_id):
+            la.send({"type": "pause", "id": "6d1c1d4e-0000-4000-8000-000000000002"})
+            # Another pair's pause goes through meanwhile: acked and delivered.
+            other = lc.command("pause")
+            assert ld.expect("pause", seq=other["seq"], timeout=30)["type"] == "pause"
+            assert a.get("/signal").json()["state"] == "clear"  # waiting, not acked
+        ack = la.expect("ack", timeout=30, id="6d1c1d4e-0000-4000-8000-000000000002")
+        assert lb.expect("pause", timeout=30)["seq"] == ack["seq"]
+
+
 @pytest.mark.redis
 def test_a_paused_redis_holds_back_no_pause(
-        make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
+        storage: dict[str, Any], make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
     store = redis.Redis.from_url((redis_server := RedisProcess().start()).url)
     try:
         shared = {"data_dir": tmp_path / "shared", "redis_url": redis_server.url,
-                  "sweep_seconds": 1.0}
+                  "sweep_seconds": 1.0, **storage}
         one, two = make_server(**shared), make_server(**shared)
         a, b = new_pair(one)  # both on one instance
         c, d = new_pair(one)  # c on one instance, d on the other
@@ -127,8 +207,8 @@ def _paused(url: str) -> bool:
 
 
 def test_a_client_that_stops_reading_holds_nobody_back(
-        make_server: Callable[..., LiveServer]) -> None:
-    server = make_server(socket_queue_limit=16, person_writes_per_minute=100_000)
+        storage: dict[str, Any], make_server: Callable[..., LiveServer]) -> None:
+    server = make_server(socket_queue_limit=16, person_writes_per_minute=100_000, **storage)
     (a, b), (c, d) = new_pair(server), new_pair(server)
     # B's phone stops reading: a raw socket with a tiny receive window that never reads
     # past its welcome.
