@@ -228,10 +228,13 @@ function checkinCard(sessionId, checkinId, graceUntil) {
       setTimeout(() => retire(card), value === "green" ? 2500 : 4000);
       return;
     }
-    // Offline, a stop still goes through the pause path, which keeps trying.
-    if (value !== "green" && !navigator.onLine && live()) {
+    // A stop is never lost: offline, or when this check-in closed as it was tapped (a
+    // newer one came), it goes through the pause path instead, which keeps trying.
+    if (value !== "green" && live()) {
       if (value === "red") live()?.pause(); else live()?.slow();
-      status.textContent = "You're offline, so this went as a pause from the Pause button. Say it out loud too.";
+      status.textContent = navigator.onLine
+        ? "That check-in had just closed, so this went from the Pause button instead."
+        : "You're offline, so this went as a pause from the Pause button. Say it out loud too.";
       return;
     }
     for (const b of buttons.querySelectorAll("button")) b.disabled = false;

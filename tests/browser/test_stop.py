@@ -104,17 +104,39 @@ def test_check_in_answers_look_like_what_they_do_and_only_the_live_one_shows(
     stop, go = (card.locator(f"button.{n}").bounding_box() for n in ("stop", "go"))
     assert stop and go and stop["height"] >= go["height"] and stop["width"] >= go["width"]
     assert (stop["y"], stop["x"]) < (go["y"], go["x"])  # stop comes first, never later
+    check(a, "checkin", scheme)  # axe, target sizes, and 200 % text
     first = card.get_attribute("data-about")
     # The next round retires the older card: only the live check-in can be answered.
+    # (Answered at once: a round comes every 2 s here.)
     expect(a.page.locator(f'.prompt[data-about="{first}"]')).to_have_count(0, timeout=15_000)
     expect(card).to_have_count(1)
-    check(a, "checkin", scheme)  # axe, target sizes, and 200 % text
     card.get_by_role("button", name="I'm not sure").click()
     expect(a.page.locator("#pause-title")).to_have_text("Slowing down.")
     expect(a.page.locator("#own-words")).to_contain_text("You weren't sure")
     expect(b.page.locator("#pause-who")).to_contain_text("Alex isn't sure")
     shot(a, f"stop-unsure-own-{scheme}")
     shot(b, f"stop-unsure-partner-{scheme}")
+
+
+def test_a_stop_tapped_as_its_check_in_closes_still_stops(
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
+    server = make_server(**FAST)
+    a, b = paired_phones(phone, server)
+    start_session(a, b, checkin_every_seconds=4, grace_seconds=None)
+    card = a.page.locator(".prompt.checkin-card")
+    expect(card).to_be_visible(timeout=15_000)
+    # The server answers as it does when a newer check-in came as the person tapped.
+    a.expect_console_error("409")
+    a.page.route("**/checkins/**", lambda route: route.fulfill(
+        status=409, content_type="application/problem+json",
+        body='{"type":"/problems/conflict","title":"Conflict","status":409,'
+             '"detail":"That check-in has closed."}'))
+    card.get_by_role("button", name="I need to stop").click()
+    expect(card.locator("[role=status]")).to_contain_text("went from the Pause button")
+    expect(a.page.locator("#pause-title")).to_have_text("You paused.")
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    assert a.person
+    assert a.person.get("/signal").json()["state"] == "paused"
 
 
 def test_a_red_phrase_shows_its_sender_the_receipts_and_their_own_screen(
