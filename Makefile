@@ -15,7 +15,7 @@ test: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/mypy api schemas tests bench scripts
 	$(NODE_BIN)/tsc -p frontend
 	$(NODE_BIN)/biome lint --error-on-warnings frontend/
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-deps node_modules/.installed
 	$(BIN)/ruff check .
