@@ -33,6 +33,7 @@ from api.routes import (
     pairing,
     phrases,
     push,
+    safety,
     sessions,
     signals,
 )
@@ -170,7 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _documented(app, settings)  # type: ignore[method-assign]
     errors.install(app)
     for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
-                   debriefs, push):
+                   safety, debriefs, push):
         app.include_router(module.router, prefix="/api/v1", responses=problem_responses())
 
     metrics = Metrics()

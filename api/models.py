@@ -260,6 +260,26 @@ class Aftercare(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class SafetyPlan(SQLModel, table=True):
+    """A person's own safety plan (sealed JSON) and which parts their partner may see.
+
+    It belongs to the person, not the pair: it stays with them when a pair ends (and
+    everything shared from it is unshared then)."""
+
+    __tablename__ = "safety_plan"
+
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed JSON
+    # The parts shared with the partner, space-separated names ("" when none).
+    shared: str = Field(default="", max_length=60)
+    version: int = 1
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
 class PracticeSession(SQLModel, table=True):
     """A paced time together: proposed by one, started only when the other accepts."""
 

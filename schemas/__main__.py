@@ -20,6 +20,7 @@ from schemas import (
     problems,
     push,
     realtime,
+    safety,
     sessions,
     signals,
 )
@@ -40,6 +41,7 @@ REST_MODELS: list[type[BaseModel]] = [
     phrases.PhraseIn, phrases.PhraseOut, phrases.PhraseList, phrases.StarterDeck,
     phrases.StarterTake, phrases.SayIn, phrases.SaidOut,
     aftercare.AftercareIn, aftercare.AftercareOut,
+    safety.SafetyPlanIn, safety.SharingIn, safety.SafetyPlanOut, safety.SafetyCardOut,
     sessions.SessionIn, sessions.ExtendIn, sessions.CheckinAnswerIn, sessions.SessionOut,
     sessions.CurrentSession, sessions.SessionList, sessions.Timeline, sessions.NextDayIn,
     sessions.NextDayOut,

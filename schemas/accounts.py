@@ -103,6 +103,8 @@ class ExportOut(Outbound):
     signals: list[dict[str, object]]
     boundary_answers: list[dict[str, object]]
     aftercare: dict[str, object]
+    safety_plan: dict[str, object] | None = Field(
+        default=None, description="my own safety plan and which parts I share")
     journal: list[dict[str, object]]
     debriefs: list[dict[str, object]]
     reflections: list[dict[str, object]] = Field(

@@ -157,6 +157,15 @@ class AftercareUpdated(Outbound):
     user_id: uuid.UUID
 
 
+class SafetyPlanUpdated(Outbound):
+    """A safety plan changed: sent to its owner's devices, and to the partner only when
+    what their card shows changed (a part shared, unshared, or a shared part rewritten).
+    Read it again over REST; a part no longer shared must leave the screen at once."""
+
+    type: Literal["safety_plan.updated"]
+    user_id: uuid.UUID
+
+
 class SessionExpired(Outbound):
     """This device's sign-in ran out: REST calls now get 401, so ask the person to sign
     in again. The socket stays open and pause, slow and resume still go through."""
@@ -345,7 +354,8 @@ PairEvent = Annotated[
 
 ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | BoundaryAnswered | BoundaryRefresh | ReviewSummary
-    | CheckinAnswered | AftercareUpdated | SessionExpired | PingOut | PongOut | SignalEvent
+    | CheckinAnswered | AftercareUpdated | SafetyPlanUpdated | SessionExpired | PingOut | PongOut
+    | SignalEvent
     | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
     | CheckinEvent | DebriefEvent | DiscreetEvent | Redacted | PairEnded,
     Field(discriminator="type"),

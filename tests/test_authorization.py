@@ -86,6 +86,8 @@ def build_world(server: LiveServer) -> World:
                                       "kind": "question"}).json()["id"]
     b.post(f"/phrases/{phrase}/agree")
     a.put("/me/aftercare", json={"wishes": ["quiet"], "in_my_words": f"{MARK} care"})
+    # A's safety plan, shared with nobody: not even the partner may read a word of it.
+    a.put("/me/safety-plan", json={"triggers": f"{MARK} triggers", "avoid": f"{MARK} avoid"})
     ended = a.post("/sessions", json={"length_seconds": 600}).json()["id"]
     b.post(f"/sessions/{ended}/accept")
     a.post(f"/sessions/{ended}/end")
@@ -148,6 +150,10 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me/aftercare"): _row(PERSON),
     ("PUT", "/me/aftercare"): _row(PERSON, {"wishes": ["water"]}, self=SKIP,
                                    why="would overwrite A's wishes the test reads"),
+    ("GET", "/me/safety-plan"): _row(PERSON),
+    ("PUT", "/me/safety-plan"): _row(PERSON, {"topics": "x"}, self=SKIP,
+                                     why="would overwrite A's plan the test reads"),
+    ("PUT", "/me/safety-plan/sharing"): _row(PERSON, {"part": "topics", "shared": False}),
     ("GET", "/me/journal"): _row(PERSON),
     ("GET", "/me/reflections"): _row(PERSON),
     ("POST", "/me/journal"): _row(PERSON, {"text": "own note"}),
@@ -159,6 +165,8 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/pair"): _row(PAIR_COLLECTION, partner=SKIP, self=SKIP, stranger=SKIP,
                               why=DESTRUCTIVE),
     ("GET", "/pair/aftercare"): _row(PAIR_COLLECTION),
+    # The partner reads A's card, and A shares nothing: none of A's words.
+    ("GET", "/pair/safety-card"): _row(PAIR_COLLECTION, partner=OWN),
     ("GET", "/pair/discreet"): _row(PAIR_COLLECTION),
     ("PUT", "/pair/discreet"): _row(PAIR_COLLECTION, {"label": "Tea"}),
     ("POST", "/pair/discreet/agree"): _row(PAIR_COLLECTION, self=SKIP, partner=SKIP,

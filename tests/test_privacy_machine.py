@@ -1,8 +1,11 @@
-"""A stateful property: no person ever sees another's answer, draft or journal text.
+"""A stateful property: no person ever sees another's answer, draft, journal text or
+a part of their safety plan they did not share.
 
-Hypothesis drives register, pair, answer, journal, debrief draft, unpair, re-pair,
-export and delete in any order; after every step each person's responses, export
-and live-channel replay are checked against what they alone may see.
+Hypothesis drives register, pair, answer, journal, debrief draft, safety plan (write,
+share a part, unshare it), unpair, re-pair, export and delete in any order; after every
+step each person's responses, export and live-channel replay are checked against what
+they alone may see: their own, and the parts of their current partner's plan that the
+partner shares with them now.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ def machine_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     live.stop()
 
 
+# The plan's free-text fields, and the part each belongs to.
+PLAN_TEXTS = {"triggers": "triggers", "helps_words": "helps", "avoid": "avoid",
+              "grounding": "grounding", "topics": "topics"}
+
+
 def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
     server = machine_server
 
@@ -47,6 +55,8 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             self.answers: dict[tuple[str, str], str] = {}  # (item, person) -> answer
             self.items: dict[str, set[str]] = {}  # person -> items on their pair's list
             self.private: dict[str, set[str]] = {}  # person -> their private texts
+            self.plan: dict[str, dict[str, str]] = {}  # person -> part -> its text now
+            self.shared: dict[str, set[str]] = {}  # person -> parts shared with the partner
 
         def _marker(self, person: Person, kind: str) -> str:
             text = sensitive(f"{kind}-{person.id[:8]}-{uuid.uuid4().hex[:10]}")
@@ -54,8 +64,11 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             return text
 
         def _others_texts(self, person: Person) -> set[str]:
+            partner = self.partner.get(person.id)
+            shown = {self.plan[partner][part] for part in self.shared.get(partner, set())
+                     if part in self.plan.get(partner, {})} if partner else set()
             return {t for pid, texts in self.private.items() if pid != person.id
-                    for t in texts}
+                    for t in texts} - shown
 
         @initialize()
         def start(self) -> None:
@@ -127,6 +140,29 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
                                json={"feeling": 3, "felt_good": text})
             assert saved.status_code == 200
 
+        @rule(data=st.data())
+        def write_plan(self, data: st.DataObject) -> None:
+            person = data.draw(st.sampled_from(self.people))
+            plan = {part: self._marker(person, f"plan-{part}") for part in PLAN_TEXTS}
+            got = person.put("/me/safety-plan", json=plan)
+            assert got.status_code == 200, got.text
+            self.plan[person.id] = {PLAN_TEXTS[k]: v for k, v in plan.items()}
+
+        @rule(data=st.data(), part=st.sampled_from(["triggers", "helps", "avoid", "grounding",
+                                                   "topics"]), shared=st.booleans())
+        def share_part(self, data: st.DataObject, part: str, shared: bool) -> None:
+            person = data.draw(st.sampled_from(self.people))
+            got = person.put("/me/safety-plan/sharing", json={"part": part, "shared": shared})
+            if shared and self.partner[person.id] is None:
+                assert got.status_code == 404, got.text  # nobody to share with
+                return
+            assert got.status_code == 200, got.text
+            parts = self.shared.setdefault(person.id, set())
+            if shared:
+                parts.add(part)
+            else:
+                parts.discard(part)
+
         @precondition(lambda self: bool(self._paired()))
         @rule(data=st.data())
         def unpair(self, data: st.DataObject) -> None:
@@ -134,9 +170,11 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             assert person.delete("/pair").status_code == 204
             partner = str(self.partner[person.id])
             self.partner[person.id] = self.partner[partner] = None
-            # The pair's shared list, answers and drafts went with it.
+            # The pair's shared list, answers and drafts went with it; each plan is
+            # private again.
             for pid in (person.id, partner):
                 self.items[pid] = set()
+                self.shared[pid] = set()
             self.answers = {k: v for k, v in self.answers.items()
                             if k[1] not in (person.id, partner)}
 
@@ -156,13 +194,17 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             self.partner[person.id] = self.partner[partner] = None
             for pid in (person.id, partner):
                 self.items[pid] = set()
+                self.shared[pid] = set()
 
         @invariant()
         def nobody_sees_what_is_not_theirs(self) -> None:
             for person in self.people:
                 foreign = self._others_texts(person)
                 seen = [person.get("/me/export").text, person.get("/me/journal").text,
-                        person.get("/debriefs").text]
+                        person.get("/debriefs").text, person.get("/me/safety-plan").text]
+                card = person.get("/pair/safety-card")
+                assert card.status_code == (404 if self.partner[person.id] is None else 200)
+                seen.append(card.text)
                 listing = person.get("/boundaries")
                 if self.partner[person.id] is None:
                     assert listing.status_code == 404

@@ -24,6 +24,7 @@ from api.models import (
     Pair,
     Phrase,
     Reflection,
+    SafetyPlan,
 )
 
 log = structlog.get_logger(__name__)
@@ -36,6 +37,7 @@ SEALED: list[tuple[type[SQLModel], str, Callable[[Any], str]]] = [
     (Pair, "discreet_proposed", lambda r: f"pair:{r.id}:discreet-proposed"),
     (Phrase, "text", lambda r: f"phrase:{r.id}:text"),
     (Aftercare, "wishes", lambda r: f"aftercare:{r.account_id}"),
+    (SafetyPlan, "body", lambda r: f"safety-plan:{r.account_id}"),
     (Event, "body", lambda r: f"event:{r.pair_id}:{r.seq}"),
     (NextDayNote, "body", lambda r: f"next-day:{r.account_id}:{r.session_id}"),
     (DebriefEntry, "body", lambda r: f"debrief:{r.round_id}:{r.account_id}"),

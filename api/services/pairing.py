@@ -19,7 +19,7 @@ from api.models import Account, Invite, Membership, Pair, utcnow
 from api.ratelimit import Budget
 from api.realtime.hub import Hub
 from api.security import digest, new_invite_code, normalize_invite_code
-from api.services import debriefs, names
+from api.services import debriefs, names, safety
 from schemas.pairing import InviteOut, JoinOut, PairOut, PartnerOut
 
 log = structlog.get_logger(__name__)
@@ -135,6 +135,7 @@ async def leave_pair(*, db: Database, hub: Hub, keyring: Keyring, account_id: uu
                 return
             raise NotFound(NOT_PAIRED)
         await debriefs.keep_own_words(session, keyring, pair_id)
+        await safety.unshare_all(session, pair_id)  # never shown to a next partner
         last_seq = await session.scalar(
             sa.update(Pair).where(col(Pair.id) == pair_id)
             .values(last_seq=col(Pair.last_seq) + 1).returning(col(Pair.last_seq))
