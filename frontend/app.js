@@ -14,6 +14,7 @@ import { home } from "./screens/home.js";
 import { notes } from "./screens/notes.js";
 import { pair } from "./screens/pairing.js";
 import { phrases } from "./screens/phrases.js";
+import { plan } from "./screens/safety.js";
 import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
 import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
@@ -21,7 +22,7 @@ import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompt
 /** @import { LiveEvent, Screen, Shown } from "./screens/shared.js" */
 
 /** @type {Record<string, Screen>} */
-const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, debrief, settings };
+const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings };
 const OPEN = new Set(["welcome"]);
 const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
 
@@ -222,7 +223,7 @@ window.addEventListener("attune:welcome", () => {
 });
 // Frames that are not pair events (nothing of them is kept in the log): redraw, or
 // retire a check-in this person answered on another device.
-const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated"]);
+const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated", "safety_plan.updated"]);
 window.addEventListener("attune:frame", (e) => {
   const f = detail(e);
   if (REDRAWN_BY.has(f.type)) refresh(f);

@@ -299,6 +299,11 @@ function onFrame(frame) {
       return;
     default:
       if (typeof frame.seq === "number") return onPairEvent(frame);
+      if (frame.type === "safety_plan.updated") {
+        // What the partner shares may have changed: what is no longer shared leaves now.
+        if (state.theirOpen) loadTheirPlan();
+        if (state.ownOpen) loadOwnPlan();
+      }
       emit("frame", frame);
   }
 }
@@ -623,7 +628,10 @@ function setOwn(own) {
     state.ownOpen = false;
   } else if (!before || before.type !== own.type || (before.seq && before.seq !== own.seq)) {
     state.ownOpen = read(KEY.ownSeen) !== own.seq || !own.seq;
-    if (state.ownOpen) loadOwnCare();
+    if (state.ownOpen) {
+      loadOwnCare();
+      loadOwnPlan();
+    }
   }
   renderTakeover();
 }
@@ -658,6 +666,7 @@ function setTheirs(theirs, info) {
   if (isNew && !acknowledged) {
     state.theirOpen = true;
     loadAftercare();
+    loadTheirPlan();
     if (theirs === "paused") buzz();
     else if (before === "clear") buzz(true);
   }
@@ -682,6 +691,8 @@ function renderTakeover() {
   $("their-part").hidden = !theirs;
   $("own-care-box").hidden = !mine;
   $("their-care-box").hidden = !theirs;
+  $("own-plan-box").hidden = !mine || !$("own-plan").childElementCount;
+  $("their-plan-box").hidden = !theirs || !$("their-plan").childElementCount;
   // Already paused myself: "pause too" has nothing left to do.
   $("pause-too").hidden = state.mine === "paused";
   overlay.dataset.kind = theirs ? (state.theirs === "paused" ? "pause" : "slow") : "own";
@@ -886,6 +897,34 @@ async function loadOwnCare() {
     box.textContent = "Whatever you need right now is fine: water, a blanket, quiet, or some space.";
   }
 }
+
+// On my own calm screen, what grounds me and helps me (never my own triggers, not at
+// this moment); on theirs, what their partner chose to share, "please don't" first.
+const OWN_PLAN = ["grounding", "helps", "topics"];
+const THEIR_PLAN = ["avoid", "helps", "grounding", "topics", "triggers"];
+
+/**
+ * Fills a plan box from the API. plan.js is loaded only here, so that nothing it does
+ * can keep the pause from working. A refusal (unpaired, signed out) empties the box; a
+ * lost connection keeps what is shown (no news can have come meanwhile either).
+ * @param {string} id
+ * @param {string} path
+ * @param {"mine" | "theirs"} whose
+ * @param {string[]} order
+ */
+async function loadPlan(id, path, whose, order) {
+  let list = null;
+  try {
+    const [{ planList }, plan] = await Promise.all([import("./plan.js"), authed(path)]);
+    list = planList(plan, whose, order);
+  } catch (err) {
+    if (err instanceof TypeError) return;
+  }
+  $(id).replaceChildren(...(list ? [list] : []));
+  renderTakeover();
+}
+const loadOwnPlan = () => loadPlan("own-plan", "/me/safety-plan", "mine", OWN_PLAN);
+const loadTheirPlan = () => loadPlan("their-plan", "/pair/safety-card", "theirs", THEIR_PLAN);
 
 // ---------------------------------------------------------------- sessions keep the screen on
 

@@ -1,6 +1,7 @@
 // Aftercare: what helps each partner afterwards, or if something feels wrong.
 
 import { action, api, field, fill, h } from "../lib.js";
+import { planList } from "../plan.js";
 import { WISH_WORDS } from "./shared.js";
 
 /** @import { Shown } from "./shared.js" */
@@ -11,7 +12,8 @@ import { WISH_WORDS } from "./shared.js";
  * @returns {Promise<Shown>}
  */
 export async function aftercare(main) {
-  const [mine, theirs] = await Promise.all([api("GET", "/me/aftercare"), api("GET", "/pair/aftercare").catch(() => null)]);
+  const [mine, theirs, card] = await Promise.all([api("GET", "/me/aftercare"), api("GET", "/pair/aftercare").catch(() => null),
+    api("GET", "/pair/safety-card").catch(() => null)]);
   const status = h("p", { class: "muted", role: "status" });
   const error = h("p", { class: "error", role: "alert" });
   const form = h("form", {
@@ -36,12 +38,26 @@ export async function aftercare(main) {
   field("ac-freeze", "If I freeze or drift away, this helps", { tag: "textarea", rows: "3", maxlength: "1000", value: mine.if_i_freeze || "" }),
   error, status,
   h("button", { type: "submit" }, "Save"));
-  const partnerBox = h("section", { class: "card", "aria-labelledby": "theirs-h" }, h("h2", { id: "theirs-h" }, "What helps your partner"),
-    theirs && (theirs.wishes.length || theirs.in_my_words || theirs.if_i_freeze)
-      ? [h("ul", {}, theirs.wishes.map((/** @type {string} */ w) => h("li", {}, WISH_WORDS[w] || w))),
-        theirs.in_my_words ? h("p", {}, theirs.in_my_words) : null,
-        theirs.if_i_freeze ? h("p", {}, `If they freeze: ${theirs.if_i_freeze}`) : null]
-      : h("p", { class: "muted" }, "Nothing written yet."));
+  const partnerBox = h("section", { class: "card", "aria-labelledby": "theirs-h" });
+  const drawPartner = (/** @type {any} */ care, /** @type {any} */ card) => {
+    const shared = card ? planList(card, "theirs") : null;
+    fill(partnerBox, h("h2", { id: "theirs-h" }, "What helps your partner"),
+      care && (care.wishes.length || care.in_my_words || care.if_i_freeze)
+        ? [h("ul", {}, care.wishes.map((/** @type {string} */ w) => h("li", {}, WISH_WORDS[w] || w))),
+          care.in_my_words ? h("p", {}, care.in_my_words) : null,
+          care.if_i_freeze ? h("p", {}, `If they freeze: ${care.if_i_freeze}`) : null]
+        : h("p", { class: "muted" }, "Nothing written yet."),
+      shared ? h("section", { id: "their-plan-card", "aria-labelledby": "their-plan-card-h" }, h("h3", { id: "their-plan-card-h" }, "From their safety plan"), shared) : null);
+  };
+  drawPartner(theirs, card);
   fill(main, h("h1", {}, "Aftercare"), h("p", {}, "What each of you needs afterwards, or if something feels wrong. You can change it any time."), form, partnerBox);
-  return {};
+  return {
+    // The partner changed what they share, or their wishes: redraw theirs, never my form.
+    refresh: async (ev) => {
+      if (ev.type !== "safety_plan.updated" && ev.type !== "aftercare.updated" && ev.type !== "welcome") return;
+      // A failed read keeps what is shown (app.js); unpairing leaves this screen anyway.
+      const [care, shared] = await Promise.all([api("GET", "/pair/aftercare"), api("GET", "/pair/safety-card")]);
+      drawPartner(care, shared);
+    },
+  };
 }

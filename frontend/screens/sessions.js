@@ -1,6 +1,7 @@
 // Time together: suggest it, say yes, see the time left, answer check-ins, end it.
 
 import { STATE_WORDS, action, api, fill, h, store } from "../lib.js";
+import { planList } from "../plan.js";
 import { WISH_WORDS, retirePrompts, showCheckin } from "./shared.js";
 
 /** @import { Child } from "../lib.js" */
@@ -104,6 +105,13 @@ export async function session(main) {
           h("h3", { id: "freeze-h" }, "If your partner freezes or drifts away"),
           h("p", {}, partner.if_i_freeze)));
       }
+      // What the partner shares of their safety plan stays in view while together.
+      const card = await api("GET", "/pair/safety-card").catch(() => null);
+      const shared = card && planList(card, "theirs", ["avoid", "helps", "grounding", "topics", "triggers"]);
+      if (shared) {
+        parts.push(h("section", { class: "card", id: "session-plan-card", "aria-labelledby": "session-plan-h" },
+          h("h3", { id: "session-plan-h" }, "From your partner's safety plan"), shared));
+      }
       // The live check-in waits pinned above the pause bar, on whatever screen is open.
       const c = cur.checkin;
       const open = c && !c.my_answer && (!c.grace_until || Date.parse(c.grace_until) > Date.now());
@@ -130,7 +138,7 @@ export async function session(main) {
   fill(main, h("h1", {}, "Time together"), error, box);
   await load();
   return {
-    refresh: (ev) => (!ev || ev.type.startsWith("session.") || ev.type.startsWith("checkin.") || ev.type === "welcome") && load(),
+    refresh: (ev) => (!ev || ev.type.startsWith("session.") || ev.type.startsWith("checkin.") || ev.type === "safety_plan.updated" || ev.type === "welcome") && load(),
     cleanup: () => clearInterval(ticker),
   };
 }
