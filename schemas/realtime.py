@@ -278,12 +278,14 @@ class SessionData(Outbound):
 
 class SessionEvent(_Envelope):
     """A session was proposed, started, declined, cancelled, extended or ended; an activity
-    in scope stopped being agreed (`session.scope_changed`); or the next day came."""
+    in scope stopped being agreed (`session.scope_changed`); a partner took an activity
+    off the menu (`session.menu_changed`, with the menu that is left in `scope`); or the
+    next day came."""
 
     type: Literal["session.proposed", "session.started", "session.declined",
                   "session.cancelled", "session.ended", "session.extension_asked",
                   "session.extended", "session.extension_declined", "session.scope_changed",
-                  "session.next_day"]
+                  "session.menu_changed", "session.next_day"]
     data: SessionData
 
 

@@ -211,6 +211,7 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/sessions/{session_id}/extend/accept"): _row(PAIR),
     ("POST", "/sessions/{session_id}/extend/decline"): _row(PAIR),
     ("POST", "/sessions/{session_id}/checkins/{checkin_id}"): _row(PAIR, {"answer": "green"}),
+    ("DELETE", "/sessions/{session_id}/menu/{boundary_id}"): _row(PAIR),
     ("GET", "/sessions/{session_id}/timeline"): _row(PAIR),
     ("PUT", "/sessions/{session_id}/next-day"): _row(PAIR, {"feeling": 3}),
     ("GET", "/sessions/{session_id}/next-day"): _row(PAIR, use={"session_id": "ended_id"},

@@ -105,6 +105,15 @@ async def decline_extension(session_id: uuid.UUID, member: PairMember, db: Db, h
                                            session_id=session_id, agree=False)
 
 
+@router.delete("/{session_id}/menu/{boundary_id}")
+async def take_off_menu(session_id: uuid.UUID, boundary_id: uuid.UUID, member: PausingMember,
+                        db: Db, hub: Hub, keys: Keys) -> SessionOut:
+    """Take an activity off this session's menu, at once (either of you, alone; never
+    limited). Only a new proposal can put it back."""
+    return await sessions.take_off_menu(db=db, hub=hub, keyring=keys, member=member,
+                                        session_id=session_id, boundary_id=boundary_id)
+
+
 @router.post("/{session_id}/checkins/{checkin_id}")
 async def answer_checkin(session_id: uuid.UUID, checkin_id: uuid.UUID, body: CheckinAnswerIn,
                          member: PausingMember, db: Db, hub: Hub, keys: Keys) -> SessionOut:

@@ -274,6 +274,31 @@ async def cancel(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
         return await _view(work.session, practice, keyring, member.account_id)
 
 
+async def take_off_menu(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
+                        session_id: uuid.UUID, boundary_id: uuid.UUID) -> SessionOut:
+    """Either partner takes an activity off the menu of a proposed or running session:
+    alone and at once, like every "no" (what is not on the menu means stop). Nothing
+    comes back onto it but through a new proposal that both agree to. Taking off what
+    is already off changes nothing and is not an error (a second tap)."""
+    async with member_work(db, hub, keyring, member) as work:
+        practice = await _get(work.session, member.pair_id, session_id)
+        if practice.status not in OPEN:
+            raise Conflict("This session has finished, so its menu can't change.")
+        if str(boundary_id) not in practice.scope:
+            known = await work.session.scalar(select(Boundary.id).where(
+                Boundary.id == boundary_id, Boundary.pair_id == member.pair_id))
+            if known is None:
+                raise NotFound("There is no such activity on your list.")
+            return await _view(work.session, practice, keyring, member.account_id)
+        # A new list, not an edit in place: the column is JSON, and only a new value is
+        # seen as a change.
+        practice.scope = [s for s in practice.scope if s != str(boundary_id)]
+        await work.record("session.menu_changed", {
+            "session_id": str(practice.id), "boundary_id": str(boundary_id),
+            "scope": practice.scope})
+        return await _view(work.session, practice, keyring, member.account_id)
+
+
 async def end(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
               member: Member, session_id: uuid.UUID) -> SessionOut:
     """Either partner ends a running session, at once."""

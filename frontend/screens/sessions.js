@@ -27,6 +27,23 @@ export async function session(main) {
    * @param {unknown} [body]
    */
   const act = (path, body) => action(() => api("POST", path, body), { box: error, fields: PLAN_FIELDS, after: load });
+  /**
+   * What is on the menu for this time, each with a way off it: either of them, at once.
+   * @param {any} cur
+   */
+  const menu = (cur) => h("section", { class: "menu", id: "session-menu", "aria-labelledby": "menu-h" },
+    h("h3", { id: "menu-h" }, "On the menu"),
+    cur.scope.length
+      ? [h("p", { class: "muted" }, "Anything not on it means stop. Either of you can take something off at any moment; only a new plan puts it back."),
+        h("ul", { class: "menu-list" }, cur.scope.map((/** @type {ScopeItem} */ s) => h("li", {},
+          h("span", {}, s.state === "agreed" ? s.label : `${s.label} — ${STATE_WORDS[s.state] || s.state}`),
+          h("button", {
+            type: "button",
+            class: "secondary",
+            "aria-label": `Take "${s.label}" off the menu`,
+            onclick: () => action(() => api("DELETE", `/sessions/${cur.id}/menu/${s.id}`), { box: error, after: load }),
+          }, "Take off"))))]
+      : h("p", { class: "muted" }, "Nothing is on the menu this time, so ask before anything at all."));
   const load = async () => {
     clearInterval(ticker);
     const cur = (await api("GET", "/sessions/current")).session;
@@ -77,9 +94,7 @@ export async function session(main) {
     /** @type {Child[]} */
     const parts = [
       h("p", {}, `${Math.round(cur.length_seconds / 60)} minutes${cur.checkin_every_seconds ? `, checking in every ${Math.round(cur.checkin_every_seconds / 60)} minutes` : ""}.`),
-      cur.scope.length
-        ? h("ul", {}, cur.scope.map((/** @type {ScopeItem} */ s) => h("li", {}, `${s.label} — ${STATE_WORDS[s.state] || s.state}`)))
-        : h("p", { class: "muted" }, "No activities chosen."),
+      menu(cur),
     ];
     if (cur.status === "proposed") {
       parts.unshift(h("h2", {}, mineProposal ? "Waiting for your partner" : "Your partner suggested time together"));

@@ -347,3 +347,47 @@ def test_the_export_holds_my_next_day_notes_and_check_in_answers_only(
     assert export["checkin_answers"] == [{"session_id": session["id"], "round": answered["unsure"],
                                           "answer": "unsure"}]
     assert "sam felt shaky" not in a.get("/me/export").text
+
+
+@pytest.mark.live
+def test_either_partner_takes_an_activity_off_the_menu_at_once(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    hands, hug = agreed_item(a, b, "Holding hands"), agreed_item(a, b, "A long hug")
+    proposed = a.post("/sessions", json={"length_seconds": 600, "scope": [hands, hug]}).json()
+    # Before accepting, the partner may trim the menu: B takes the hug off.
+    with a.live() as la:
+        trimmed = b.delete(f"/sessions/{proposed['id']}/menu/{hug}")
+        assert trimmed.status_code == 200, trimmed.text
+        assert [s["id"] for s in trimmed.json()["scope"]] == [hands]
+        told = la.expect("session.menu_changed")
+        assert told["data"] == {"session_id": proposed["id"], "boundary_id": hug,
+                                "scope": [hands]}
+        assert told["actor"] == b.id
+    started = b.post(f"/sessions/{proposed['id']}/accept").json()
+    assert [s["id"] for s in started["scope"]] == [hands]
+    # While it runs, the proposer takes the last item off, alone, even while paused.
+    with a.live() as la:
+        assert la.command("pause")["type"] == "ack"
+    emptied = a.delete(f"/sessions/{proposed['id']}/menu/{hands}")
+    assert emptied.status_code == 200 and emptied.json()["scope"] == []
+    # A second tap changes nothing and is not an error; the item itself stays agreed.
+    again = a.delete(f"/sessions/{proposed['id']}/menu/{hands}")
+    assert again.status_code == 200 and again.json()["scope"] == []
+    assert next(i for i in a.get("/boundaries").json()["items"]
+                if i["id"] == hands)["state"] == "agreed"
+
+
+def test_the_menu_refuses_what_is_not_there_and_changes_nothing(server: LiveServer) -> None:
+    a, b = new_pair(server)
+    hands = agreed_item(a, b, "Holding hands")
+    proposed = a.post("/sessions", json={"length_seconds": 600, "scope": [hands]}).json()
+    other_pair, _ = new_pair(server)
+    theirs = add(other_pair, "Their own item", "touch")["id"]
+    assert_problem(a.delete(f"/sessions/{proposed['id']}/menu/{theirs}"), 404)
+    assert_problem(a.delete(f"/sessions/{proposed['id']}/menu/{uuid.uuid4()}"), 404)
+    assert_problem(a.delete(f"/sessions/{proposed['id']}/menu/not-a-uuid"), 422)
+    assert_problem(other_pair.delete(f"/sessions/{proposed['id']}/menu/{hands}"), 404)
+    b.post(f"/sessions/{proposed['id']}/accept")
+    a.post(f"/sessions/{proposed['id']}/end")
+    assert_problem(a.delete(f"/sessions/{proposed['id']}/menu/{hands}"), 409)
+    assert [s["id"] for s in a.get(f"/sessions/{proposed['id']}").json()["scope"]] == [hands]
