@@ -71,6 +71,50 @@ function chart(points) {
 }
 
 /**
+ * "Something triggered me": a private note, kept in the journal or added to what can
+ * bring it back in one's own safety plan. Never part of the shared debrief.
+ * @returns {Promise<HTMLElement>}
+ */
+async function triggerNote() {
+  const plan = await api("GET", "/me/safety-plan").catch(() => null);
+  const status = h("p", { class: "muted", role: "status", id: "trigger-saved" });
+  const error = h("p", { class: "error", role: "alert" });
+  const [label, hint, input] = field("trigger-text", "What happened, in a few words", { tag: "textarea", rows: "3", maxlength: "1000" },
+    "Only you see this. Nothing here goes into the shared debrief.");
+  const text = () => {
+    const words = /** @type {HTMLTextAreaElement} */ (input).value.trim();
+    error.textContent = words ? "" : "Write a few words first; nothing was saved.";
+    return words;
+  };
+  const done = (/** @type {string} */ words) => { /** @type {HTMLTextAreaElement} */ (input).value = ""; status.textContent = words; };
+  const keep = () => text() && action(() => api("POST", "/me/journal", { text: `Something triggered me: ${text()}` }), {
+    box: error, fields: { text: "trigger-text" }, after: () => done("Kept as a private note in your journal."),
+  });
+  const add = () => text() && action(async () => {
+    // The plan as it is now, with this added to what can bring it back; a change made
+    // meanwhile on another device is refused (409), never overwritten.
+    const now = await api("GET", "/me/safety-plan");
+    const triggers = [now.triggers, text()].filter(Boolean).join("\n");
+    await api("PUT", "/me/safety-plan", {
+      triggers, helps: now.helps, helps_words: now.helps_words, avoid: now.avoid,
+      grounding: now.grounding, topics: now.topics, version: now.version,
+    });
+  }, {
+    box: error, fields: { triggers: "trigger-text" },
+    after: () => done("Added to your safety plan, under what can bring it back."),
+  });
+  return h("section", { class: "card", id: "trigger-note", "aria-labelledby": "trigger-h" },
+    h("h2", { id: "trigger-h" }, "Something triggered me"), label, hint, input,
+    plan?.shared.includes("triggers")
+      ? h("p", { class: "muted", id: "trigger-shared" }, "You share \"What can bring it back for me\" with your partner, so what you add to your plan there, they'll see too. A private note stays yours.")
+      : null,
+    error, status,
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "secondary", onclick: keep }, "Keep it as a private note"),
+      h("button", { type: "button", class: "secondary", onclick: add }, "Add it to my safety plan")));
+}
+
+/**
  * The debrief screen: the open debrief (a draft, waiting, or revealed) and the chart.
  * @param {HTMLElement} main
  * @returns {Promise<Shown>}
@@ -168,6 +212,7 @@ export async function debrief(main) {
     fill(box, ...parts);
   };
   fill(main, h("h1", {}, "Debrief"), h("p", {}, "Looking back together, gently: what felt good, what didn't, what to change."), error, box,
+    await triggerNote(),
     h("section", { class: "card", "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h" }, "Feeling safe over time"), chartBox));
   await load();
   return {

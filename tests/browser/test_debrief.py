@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import APIResponse, Route, expect
 
-from tests.browser.conftest import Partner, paired_phones
+from tests.browser.conftest import Partner, paired_phones, shot
 from tests.support import LiveServer, wait_until
 
 
@@ -83,3 +83,34 @@ def test_a_debrief_opened_while_the_screen_loads_still_shows(
     route.fulfill(response=stale)
     b.page.unroute("**/api/v1/debriefs")
     expect(b.page.locator("#debrief-form")).to_be_visible()
+
+
+def test_something_triggered_me_stays_private_or_goes_into_my_own_plan(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    assert a.person and b.person
+    a.page.get_by_role("navigation").get_by_role("link", name="Debrief").click()
+    note = a.page.locator("#trigger-note")
+    expect(note).to_contain_text("Only you see this")
+    note.get_by_role("button", name="Add it to my safety plan").click()
+    expect(note.get_by_role("alert")).to_have_text("Write a few words first; nothing was saved.")
+    note.get_by_label("What happened, in a few words").fill("The door slamming")
+    note.get_by_role("button", name="Keep it as a private note").click()
+    expect(a.page.locator("#trigger-saved")).to_have_text("Kept as a private note in your journal.")
+    note.get_by_label("What happened, in a few words").fill("A hand on my neck")
+    note.get_by_role("button", name="Add it to my safety plan").click()
+    expect(a.page.locator("#trigger-saved")).to_contain_text("Added to your safety plan")
+    shot(a, "debrief-trigger-note")
+    journal = a.person.get("/me/journal").json()["items"]
+    assert any("The door slamming" in entry["text"] for entry in journal)
+    assert a.person.get("/me/safety-plan").json()["triggers"] == "A hand on my neck"
+    # Neither crossed to B: not the debriefs, not the card, not B's own screens.
+    for path in ("/debriefs", "/pair/safety-card", "/me/export"):
+        text = b.person.get(path).text
+        assert "The door slamming" not in text and "A hand on my neck" not in text
+    # Once A shares that part, the screen says that what A adds there, B sees.
+    version = a.person.get("/me/safety-plan").json()["version"]
+    a.person.put("/me/safety-plan/sharing",
+                 json={"part": "triggers", "shared": True, "version": version})
+    a.page.reload()
+    expect(a.page.locator("#trigger-shared")).to_contain_text("they'll see too")
