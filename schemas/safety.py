@@ -61,7 +61,7 @@ class SafetyPlanOut(Outbound):
     grounding: str | None
     topics: str | None
     shared: list[PlanPart]
-    version: int
+    version: int = Field(description="counts changes to what is written (not to sharing)")
     updated_at: datetime | None
 
 

@@ -109,16 +109,21 @@ async def _change(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.
                 raise Conflict(STALE)
             pair_id = await pairing.pair_of(session, account_id)
             partner = await pairing.partner_of(session, pair_id, account_id) if pair_id else None
-            parts, shared = edit(_parts(row, keyring), set(_shared(row)), partner is not None)
+            before_parts = _parts(row, keyring)
+            parts, shared = edit(before_parts, set(_shared(row)), partner is not None)
             body = keyring.encrypt(json.dumps(parts, separators=(",", ":")),
                                    aad=_aad(account_id))
             names = " ".join(part for part in PLAN_PARTS if part in shared)
+            # The version counts what was written, not what is shared: it is what
+            # "shared only what its owner has seen" is checked against, and one person
+            # ticking two parts in a row must not trip over their own first tick.
+            version = current + 1 if parts != before_parts else current
             if row is None:
                 row = SafetyPlan(account_id=account_id, body=body, shared=names,
-                                 version=current + 1)
+                                 version=version)
                 session.add(row)
             else:
-                row.body, row.shared, row.version = body, names, current + 1
+                row.body, row.shared, row.version = body, names, version
                 row.updated_at = utcnow()
             await session.flush()
     except IntegrityError as exc:  # the first save raced in from another device
@@ -160,4 +165,4 @@ async def unshare_all(session: AsyncSession, pair_id: uuid.UUID) -> None:
     await session.execute(
         sa.update(SafetyPlan).where(col(SafetyPlan.account_id).in_(members),
                                     col(SafetyPlan.shared) != "")
-        .values(shared="", version=col(SafetyPlan.version) + 1))
+        .values(shared=""))

@@ -188,3 +188,13 @@ def test_there_is_nobody_to_share_with_while_not_paired(server: LiveServer) -> N
     assert alone.get("/me/safety-plan").json()["shared"] == []
     # Stopping is always fine.
     assert share(alone, "triggers", shared=False)["shared"] == []
+
+
+def test_sharing_two_parts_in_a_row_with_the_version_seen_works(server: LiveServer) -> None:
+    """The version counts what was written: ticking a second part right after the first,
+    with the version the screen showed, is not refused as stale."""
+    a, b = new_pair(server)
+    seen = write_plan(a)["version"]
+    assert share(a, "triggers", version=seen)["version"] == seen
+    assert share(a, "avoid", version=seen)["shared"] == ["triggers", "avoid"]
+    assert b.get("/pair/safety-card").json()["shared"] == ["triggers", "avoid"]
