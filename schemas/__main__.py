@@ -36,7 +36,7 @@ REST_MODELS: list[type[BaseModel]] = [
     signals.SignalOut,
     boundaries.BoundaryIn, boundaries.BoundaryEdit, boundaries.AnswerIn,
     boundaries.BoundaryOut, boundaries.BoundaryList, boundaries.HistoryOut,
-    boundaries.CatalogueOut, boundaries.CatalogueTake, boundaries.ReviewPlanIn,
+    boundaries.CatalogueOut, boundaries.CatalogueTake, boundaries.PathOut, boundaries.ReviewPlanIn,
     boundaries.ReviewOut,
     phrases.PhraseIn, phrases.PhraseOut, phrases.PhraseList, phrases.StarterDeck,
     phrases.StarterTake, phrases.SayIn, phrases.SaidOut,

@@ -115,6 +115,31 @@ class CatalogueOut(Outbound):
     items: list[CatalogueItem]
 
 
+# The gradual path: the categories that are steps, gentlest first. Words and the pair's
+# own items are not steps: they belong to every stage.
+PATH_STEPS = ("closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex")
+
+
+class PathStep(Outbound):
+    """One step of the path, and where the pair's own list stands on it."""
+
+    key: Category
+    title: str
+    description: str
+    on_list: int = Field(description="the pair's activities of this step")
+    agreed: int = Field(description="of those, agreed by both")
+    reached: bool = Field(description="this step and every one below it hold only "
+                                      "activities both agreed (and this one holds some)")
+
+
+class PathOut(Outbound):
+    """The gradual path. `current` is the highest step where everything on the list, in it
+    and below it, is agreed by both: where they are now, never a place to get to."""
+
+    steps: list[PathStep]
+    current: Category | None
+
+
 class CatalogueTake(Inbound):
     """Take some of the starter list (`keys`), or all of it."""
 

@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/signal"): _row(PAIR_COLLECTION),
     ("GET", "/boundaries"): _row(PAIR_COLLECTION),
     ("POST", "/boundaries"): _row(PAIR_COLLECTION, {"label": "a new one"}),
+    ("GET", "/boundaries/path"): _row(PAIR_COLLECTION),
     ("GET", "/boundaries/catalogue"): _row(PAIR_COLLECTION),
     ("POST", "/boundaries/catalogue"): _row(PAIR_COLLECTION, {"keys": []}),
     ("GET", "/boundaries/review"): _row(PAIR_COLLECTION),

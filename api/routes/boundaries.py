@@ -17,6 +17,7 @@ from schemas.boundaries import (
     CatalogueOut,
     CatalogueTake,
     HistoryOut,
+    PathOut,
     ReviewChange,
     ReviewOut,
     ReviewPlanIn,
@@ -50,6 +51,13 @@ async def take_catalogue(body: CatalogueTake, member: PairMember, db: Db, hub: H
     """Take some or all of the starter list."""
     return await boundaries.take_catalogue(db=db, hub=hub, keyring=keys, member=member,
                                            body=body)
+
+
+@router.get("/path")
+async def gradual_path(member: PairMember, db: Db) -> PathOut:
+    """The gradual path, gentlest step first, and where your list puts you on it: every
+    step is optional, and none is somewhere you should be."""
+    return await boundaries.path(db=db, member=member)
 
 
 @router.get("/review")

@@ -32,6 +32,7 @@ from api.realtime.hub import Hub
 from api.services import cooling
 from api.services.work import Member, PairWork, member_work
 from schemas.boundaries import (
+    PATH_STEPS,
     AnswerIn,
     BoundaryEdit,
     BoundaryIn,
@@ -41,6 +42,7 @@ from schemas.boundaries import (
     CatalogueTake,
     HistoryEntry,
     HistoryOut,
+    PathOut,
     ReviewChange,
     ReviewOut,
 )
@@ -358,6 +360,26 @@ async def catalogue(*, db: Database, member: Member) -> CatalogueOut:
         "categories": data["categories"],
         "items": [{**item, "added": item["key"] in taken} for item in data["items"]],
     })
+
+
+async def path(*, db: Database, member: Member) -> PathOut:
+    """Where the pair is on the gradual path, from their own list."""
+    async with db.read() as session:
+        rows = (await session.execute(select(Boundary.category, Boundary.state).where(
+            Boundary.pair_id == member.pair_id))).all()
+    titles = {c["key"]: c for c in _catalogue()["categories"]}
+    steps, current, below_agreed = [], None, True
+    for key in PATH_STEPS:
+        states = [state for category, state in rows if category == key]
+        agreed = sum(state == "agreed" for state in states)
+        below_agreed = below_agreed and agreed == len(states)
+        reached = below_agreed and agreed > 0
+        if reached:
+            current = key
+        steps.append({"key": key, "title": titles[key]["title"],
+                      "description": titles[key]["description"], "on_list": len(states),
+                      "agreed": agreed, "reached": reached})
+    return PathOut.model_validate({"steps": steps, "current": current})
 
 
 async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, member: Member,

@@ -91,6 +91,23 @@ export async function boundaries(main) {
     );
   };
 
+  // The gradual path, from their own list: where they are, never where to get to.
+  const pathBox = h("section", { class: "card", id: "path", "aria-labelledby": "path-h" });
+  const loadPath = async () => {
+    const path = await api("GET", "/boundaries/path");
+    /** @type {{key: string, title: string, on_list: number, agreed: number}[]} */
+    const steps = path.steps;
+    const here = steps.find((s) => s.key === path.current);
+    fill(pathBox, h("h2", { id: "path-h" }, "A gentle path"),
+      h("p", {}, "Many people find it helps to go step by step, from closeness without touch onwards. Every step is optional, skipping one is fine, and there is no step you should be on."),
+      h("p", { id: "path-here" }, here
+        ? `Where you are now: ${here.title}. Everything on your list up to here, you've both agreed.`
+        : "Nothing on the path is agreed by you both yet, and that's fine."),
+      h("ol", { class: "path" }, steps.map((s) => h("li", { "aria-current": s.key === path.current ? "step" : null },
+        h("span", {}, s.title),
+        h("span", { class: "muted" }, s.on_list ? ` (${s.agreed} of ${s.on_list} on your list agreed by you both)` : " (nothing of yours here)")))));
+  };
+
   const filterSelect = h("select", { id: "filter", onchange: () => { filter = filterSelect.value; drawList(); } },
     h("option", { value: "all" }, "Everything"), ["agreed", "maybe", "no", "open"].map((s) => h("option", { value: s }, STATE_WORDS[s])));
 
@@ -123,10 +140,12 @@ export async function boundaries(main) {
     listError,
     listBox,
     add,
+    pathBox,
     h("details", { class: "card" }, h("summary", {}, "Suggestions to start from"), h("p", { class: "muted" }, "Take only what you want to talk about."), catalogueBox),
     h("section", { class: "card", "aria-labelledby": "changed-h" }, h("h2", { id: "changed-h" }, "What changed"), changedBox));
-  await Promise.all([load(), loadCatalogue()]);
+  await Promise.all([load(), loadCatalogue(), loadPath()]);
   return {
-    refresh: (ev) => (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync"].includes(ev.type)) && load(),
+    refresh: (ev) => (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync"].includes(ev.type))
+      && Promise.all([load(), loadPath()]),
   };
 }
