@@ -231,8 +231,11 @@ def client(server: Server, token: str | None = None, base: str = "/api/v1") -> h
         headers["Authorization"] = f"Bearer {token}"
     # In process, the address is the transport's own (nothing reads X-Forwarded-For).
     transport = server.transport(random_address()) if isinstance(server, InProcess) else None
+    # A kept-alive connection is dropped after 1 s idle, well before uvicorn closes it
+    # (5 s): reusing one just as the server closes it fails the request ("Server
+    # disconnected without sending a response"), which a slow, busy test run hit.
     http = httpx.Client(base_url=server.url + base, headers=headers, timeout=20,
-                        transport=transport)
+                        transport=transport, limits=httpx.Limits(keepalive_expiry=1.0))
     OPEN_CLIENTS.append(http)
     return http
 
@@ -409,7 +412,9 @@ class ProcessServer:
             cwd=Path(__file__).resolve().parent.parent, stdout=log, stderr=log,
         )
         log.close()
-        deadline = time.monotonic() + 30
+        # A deadline for a hang, not a speed: on a loaded machine a start (imports,
+        # migrations, the keyring check) has taken over 30 s.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("the server process exited")
@@ -419,6 +424,7 @@ class ProcessServer:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.stop(signal.SIGKILL)  # never left running behind a failed test
         raise RuntimeError("the server process did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

@@ -56,6 +56,11 @@ def test_storage_gone_mid_write_is_503_changes_nothing_and_the_retry_lands(
     a, b = new_pair(live)
     item = a.post("/boundaries", json={"label": "Before the outage"}).json()["id"]
     with a.live() as la, b.live() as lb:
+        # Both sockets past their start (the server reads the pair once more after the
+        # welcome): a pong comes only from the read loop. The outage is for what follows.
+        for socket_ in (la, lb):
+            socket_.send({"type": "ping"})
+            socket_.expect("pong", timeout=30)
         _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         failed = a.put(f"/boundaries/{item}/answer", json={"answer": "yes"})
