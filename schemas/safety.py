@@ -50,30 +50,29 @@ class SharingIn(Inbound):
     version: Version | None = None
 
 
-class SafetyPlanOut(Outbound):
-    """My own plan, every part, and which parts my partner can see."""
+class PlanParts(Outbound):
+    """The parts of a plan as sent (a part not written is null, or empty for `helps`)."""
 
-    user_id: uuid.UUID
     triggers: str | None
     helps: list[Help]
     helps_words: str | None
     avoid: str | None
     grounding: str | None
     topics: str | None
+
+
+class SafetyPlanOut(PlanParts):
+    """My own plan, every part, and which parts my partner can see."""
+
+    user_id: uuid.UUID
     shared: list[PlanPart]
     version: int = Field(description="counts changes to what is written (not to sharing)")
     updated_at: datetime | None
 
 
-class SafetyCardOut(Outbound):
+class SafetyCardOut(PlanParts):
     """My partner's "when I'm triggered" card: only the parts they chose to share (every
     other part is null or empty, exactly as if they had written nothing)."""
 
     user_id: uuid.UUID
-    triggers: str | None
-    helps: list[Help]
-    helps_words: str | None
-    avoid: str | None
-    grounding: str | None
-    topics: str | None
     shared: list[PlanPart]

@@ -18,14 +18,19 @@ def write_draft(p: Partner, feeling: str, felt_good: str) -> None:
     expect(p.page.locator("#draft-saved")).to_have_text("Draft saved. Only you can see it.")
 
 
-def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
-        phone: Callable[..., Partner], app_server: LiveServer) -> None:
-    a, b = paired_phones(phone, app_server)
+def pause_seen_and_lifted(a: Partner, b: Partner) -> None:
+    """A pauses, B says they have seen it, A lifts it: a pause to talk about."""
     a.page.locator("#pause-button").click()
     expect(b.page.locator("#pause-overlay")).to_be_visible()
     b.page.locator("#pause-ack").click()
     a.page.locator("#own-lift").click()
     expect(b.page.locator("#pause-overlay")).to_be_hidden()
+
+
+def test_drafts_stay_private_until_both_submit_then_both_see_the_reveal(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    a, b = paired_phones(phone, app_server)
+    pause_seen_and_lifted(a, b)
 
     for p in (a, b):
         p.page.get_by_role("navigation").get_by_role("link", name="Debrief").click()
@@ -60,11 +65,7 @@ def test_a_debrief_opened_while_the_screen_loads_still_shows(
     """B's screen asked for the debriefs just before A opened one: the news that came
     while B's answer was on its way must still open the form (CI once lost it)."""
     a, b = paired_phones(phone, app_server)
-    a.page.locator("#pause-button").click()
-    expect(b.page.locator("#pause-overlay")).to_be_visible()
-    b.page.locator("#pause-ack").click()
-    a.page.locator("#own-lift").click()
-    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+    pause_seen_and_lifted(a, b)
 
     # B's list of debriefs is fetched (with none open) and held back in the browser.
     held: list[tuple[Route, APIResponse]] = []
