@@ -515,8 +515,15 @@ function refreshPendingStatus() {
   const el = $("pause-status");
   if (!el) return;
   const p = state.pending;
+  // A notice (a lift refused for coming too often) shows on the pause bar and, where
+  // the person is looking if their own calm screen is open, there too.
+  const notice = Date.now() < state.notice.until ? state.notice.text : "";
+  const ownNotice = $("own-notice");
+  if (ownNotice) {
+    ownNotice.textContent = notice;
+    ownNotice.hidden = !notice;
+  }
   if (!p || p.type === "resume") {
-    const notice = Date.now() < state.notice.until ? state.notice.text : "";
     el.textContent = notice;
     el.hidden = !notice;
     delete el.dataset.status;

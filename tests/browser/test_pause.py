@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Partner, paired_phones
+from tests.browser.conftest import Partner, paired_phones, shot
 from tests.support import LiveServer
 
 
@@ -144,3 +144,26 @@ def test_takeover_holds_still_under_reduced_motion_and_is_keyboard_reachable(
     expect(b.page.locator("#skip-pause")).to_be_focused()
     b.page.keyboard.press("Enter")
     expect(b.page.locator("#pause-button")).to_be_focused()
+
+
+def test_lifting_too_often_says_so_and_the_pause_stays(
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
+    server = make_server(signal_easing_burst=1, signal_easing_per_minute=1,
+                         register_per_minute=100, login_per_minute=100)
+    a, b = paired_phones(phone, server)
+    assert a.person
+    a.page.locator("#pause-button").click()
+    expect(a.page.locator("#own-lift")).to_be_visible()
+    a.page.locator("#own-lift").click()  # the one lift the burst allows
+    expect(b.page.locator("#pause-overlay")).to_be_hidden()
+    a.page.locator("#pause-button").click()  # a stop always goes through
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    a.page.locator("#own-lift").click()  # past the burst: refused, and said
+    expect(a.page.locator("#pause-status")).to_contain_text("changed many times")
+    # Where A is looking too: their own calm screen, open again as the pause stands.
+    expect(a.page.locator("#own-notice")).to_contain_text("changed many times")
+    # It stays as it was, stopped, on the server and on both screens.
+    assert a.person.get("/signal").json()["state"] == "paused"
+    expect(b.page.locator("#pause-overlay")).to_be_visible()
+    expect(a.page.locator("#resume-button")).to_be_visible()
+    shot(a, "pause-rate-limited")
