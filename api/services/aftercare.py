@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import NotFound
 from api.models import Aftercare, utcnow
 from api.realtime.hub import Hub
 from api.services import pairing
@@ -47,8 +46,7 @@ async def save(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUI
             session.add(row)
         else:
             row.wishes, row.updated_at = sealed, utcnow()
-        pair_id = await pairing.pair_of(session, account_id)
-        partner = await pairing.partner_of(session, pair_id, account_id) if pair_id else None
+        partner = await pairing.current_partner(session, account_id)
     if partner is not None:
         hub.send_to_user(partner.id, {"type": "aftercare.updated",
                                             "user_id": str(account_id)})
@@ -58,17 +56,13 @@ async def save(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUI
 async def read_partner(*, db: Database, keyring: Keyring, member: Member) -> AftercareOut:
     """The partner's wishes; only a current partner can read them."""
     async with db.read() as session:
-        partner = await pairing.partner_of(session, member.pair_id, member.account_id)
-        if partner is None:
-            raise NotFound(pairing.NOT_PAIRED)
+        partner = await pairing.require_partner(session, member.pair_id, member.account_id)
         return _out(partner.id, await session.get(Aftercare, partner.id), keyring)
 
 
 async def both(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
                account_id: uuid.UUID) -> list[AftercareOut]:
     """Both partners' wishes, the caller's first, within the caller's session."""
-    partner = await pairing.partner_of(session, pair_id, account_id)
-    if partner is None:
-        raise NotFound(pairing.NOT_PAIRED)
+    partner = await pairing.require_partner(session, pair_id, account_id)
     return [_out(account_id, await session.get(Aftercare, account_id), keyring),
             _out(partner.id, await session.get(Aftercare, partner.id), keyring)]

@@ -55,6 +55,21 @@ async def partner_of(session: AsyncSession, pair_id: uuid.UUID,
     return partner
 
 
+async def current_partner(session: AsyncSession, account_id: uuid.UUID) -> Account | None:
+    """This person's partner now, if they are paired."""
+    pair_id = await pair_of(session, account_id)
+    return await partner_of(session, pair_id, account_id) if pair_id else None
+
+
+async def require_partner(session: AsyncSession, pair_id: uuid.UUID,
+                          account_id: uuid.UUID) -> Account:
+    """The other member of the pair; 404 when there is none (the pair has ended)."""
+    partner = await partner_of(session, pair_id, account_id)
+    if partner is None:
+        raise NotFound(NOT_PAIRED)
+    return partner
+
+
 async def create_invite(*, db: Database, settings: Settings, account_id: uuid.UUID) -> InviteOut:
     """A new code for this person, replacing their previous one; 409 when paired."""
     code = new_invite_code()
