@@ -60,17 +60,17 @@ def _shared(row: SafetyPlan | None) -> list[PlanPart]:
     return [part for part in PLAN_PARTS if part in names]
 
 
-def _card(account_id: uuid.UUID, row: SafetyPlan | None, keyring: Keyring) -> SafetyCardOut:
+def _card(account_id: uuid.UUID, parts: dict[str, Any],
+          shared: list[PlanPart]) -> SafetyCardOut:
     """What the partner may see: the shared parts, every other part as if unwritten."""
-    parts, shared = _parts(row, keyring), _shared(row)
     seen = {name for part in shared for name in _FIELDS[part]}
     return SafetyCardOut(user_id=account_id, shared=shared,
                          **{name: parts[name] if name in seen else empty
                             for name, empty in _EMPTY.items()})
 
 
-def _own(account_id: uuid.UUID, row: SafetyPlan | None, keyring: Keyring) -> SafetyPlanOut:
-    return SafetyPlanOut(user_id=account_id, **_parts(row, keyring), shared=_shared(row),
+def _own(account_id: uuid.UUID, row: SafetyPlan | None, parts: dict[str, Any]) -> SafetyPlanOut:
+    return SafetyPlanOut(user_id=account_id, **parts, shared=_shared(row),
                          version=row.version if row is not None else 1,
                          updated_at=row.updated_at if row is not None else None)
 
@@ -78,16 +78,16 @@ def _own(account_id: uuid.UUID, row: SafetyPlan | None, keyring: Keyring) -> Saf
 async def read(*, db: Database, keyring: Keyring, account_id: uuid.UUID) -> SafetyPlanOut:
     """A person's own plan (empty, version 1, when they have written nothing)."""
     async with db.read() as session:
-        return _own(account_id, await session.get(SafetyPlan, account_id), keyring)
+        row = await session.get(SafetyPlan, account_id)
+    return _own(account_id, row, _parts(row, keyring))
 
 
 async def read_partner(*, db: Database, keyring: Keyring, member: Member) -> SafetyCardOut:
     """The partner's card: only what they chose to share."""
     async with db.read() as session:
-        partner = await pairing.partner_of(session, member.pair_id, member.account_id)
-        if partner is None:
-            raise NotFound(pairing.NOT_PAIRED)
-        return _card(partner.id, await session.get(SafetyPlan, partner.id), keyring)
+        partner = await pairing.require_partner(session, member.pair_id, member.account_id)
+        row = await session.get(SafetyPlan, partner.id)
+    return _card(partner.id, _parts(row, keyring), _shared(row))
 
 
 # What a change does to the plan's parts and sharing; told whether there is a partner.
@@ -103,14 +103,12 @@ async def _change(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.
         async with db.write() as session:
             row: SafetyPlan | None = await session.get(SafetyPlan, account_id,
                                                        with_for_update=True)
-            before = _card(account_id, row, keyring)
             current = row.version if row is not None else 1
             if version is not None and version != current:
                 raise Conflict(STALE)
-            pair_id = await pairing.pair_of(session, account_id)
-            partner = await pairing.partner_of(session, pair_id, account_id) if pair_id else None
-            before_parts = _parts(row, keyring)
-            parts, shared = edit(before_parts, set(_shared(row)), partner is not None)
+            partner = await pairing.current_partner(session, account_id)
+            before_parts, before_shared = _parts(row, keyring), _shared(row)
+            parts, shared = edit(before_parts, set(before_shared), partner is not None)
             body = keyring.encrypt(json.dumps(parts, separators=(",", ":")),
                                    aad=_aad(account_id))
             names = " ".join(part for part in PLAN_PARTS if part in shared)
@@ -129,10 +127,11 @@ async def _change(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.
     except IntegrityError as exc:  # the first save raced in from another device
         raise Conflict(STALE) from exc
     hub.send_to_user(account_id, {"type": "safety_plan.updated", "user_id": str(account_id)})
-    if partner is not None and _card(account_id, row, keyring) != before:
+    if partner is not None and (_card(account_id, parts, _shared(row))
+                                != _card(account_id, before_parts, before_shared)):
         hub.send_to_user(partner.id, {"type": "safety_plan.updated",
                                       "user_id": str(account_id)})
-    return _own(account_id, row, keyring)
+    return _own(account_id, row, parts)
 
 
 async def save(*, db: Database, hub: Hub, keyring: Keyring, account_id: uuid.UUID,
