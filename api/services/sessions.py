@@ -34,6 +34,7 @@ from api.models import (
 )
 from api.realtime.hub import Hub
 from api.services import aftercare, cooling, events, pacing, signals
+from api.services.boundaries import NOT_FOUND as NO_SUCH_ACTIVITY
 from api.services.boundaries import label_of
 from api.services.work import Member, PairWork, member_work
 from schemas.sessions import (
@@ -288,7 +289,7 @@ async def take_off_menu(*, db: Database, hub: Hub, keyring: Keyring, member: Mem
             known = await work.session.scalar(select(Boundary.id).where(
                 Boundary.id == boundary_id, Boundary.pair_id == member.pair_id))
             if known is None:
-                raise NotFound("There is no such activity on your list.")
+                raise NotFound(NO_SUCH_ACTIVITY)
             return await _view(work.session, practice, keyring, member.account_id)
         # A new list, not an edit in place: the column is JSON, and only a new value is
         # seen as a change.
