@@ -905,33 +905,27 @@ async function loadOwnCare() {
   }
 }
 
-// On my own calm screen, what grounds me and helps me (never my own triggers, not at
-// this moment); on theirs, what their partner chose to share, "please don't" first.
-const OWN_PLAN = ["grounding", "helps", "topics"];
-const THEIR_PLAN = ["avoid", "helps", "grounding", "topics", "triggers"];
-
 /**
  * Fills a plan box from the API. plan.js is loaded only here, so that nothing it does
  * can keep the pause from working. A refusal (unpaired, signed out) empties the box; a
  * lost connection keeps what is shown (no news can have come meanwhile either).
  * @param {string} id
  * @param {string} path
- * @param {"mine" | "theirs"} whose
- * @param {string[]} order
+ * @param {"mine" | "theirs"} whose  mine on my own calm screen, theirs on the takeover
  */
-async function loadPlan(id, path, whose, order) {
+async function loadPlan(id, path, whose) {
   let list = null;
   try {
-    const [{ planList }, plan] = await Promise.all([import("./plan.js"), authed(path)]);
-    list = planList(plan, whose, order);
+    const [words, plan] = await Promise.all([import("./plan.js"), authed(path)]);
+    list = words.planList(plan, whose, whose === "mine" ? words.FOR_MYSELF : words.FOR_THE_PARTNER);
   } catch (err) {
     if (err instanceof TypeError) return;
   }
   $(id).replaceChildren(...(list ? [list] : []));
   renderTakeover();
 }
-const loadOwnPlan = () => loadPlan("own-plan", "/me/safety-plan", "mine", OWN_PLAN);
-const loadTheirPlan = () => loadPlan("their-plan", "/pair/safety-card", "theirs", THEIR_PLAN);
+const loadOwnPlan = () => loadPlan("own-plan", "/me/safety-plan", "mine");
+const loadTheirPlan = () => loadPlan("their-plan", "/pair/safety-card", "theirs");
 
 // ---------------------------------------------------------------- sessions keep the screen on
 

@@ -25,6 +25,10 @@ export const PART_WORDS = {
   topics: ["Safe things to talk about", "Safe things to talk about"],
 };
 export const PARTS = Object.keys(PART_WORDS);
+// Where someone has stopped: their partner reads "please don't" first; the one who
+// stopped reads what grounds and helps them, never their own triggers at that moment.
+export const FOR_THE_PARTNER = ["avoid", "helps", "grounding", "topics", "triggers"];
+export const FOR_MYSELF = ["grounding", "helps", "topics"];
 
 /**
  * What one part of a plan holds, as lines of text (none when it holds nothing).

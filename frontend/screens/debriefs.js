@@ -93,12 +93,8 @@ async function triggerNote() {
   const add = () => text() && action(async () => {
     // The plan as it is now, with this added to what can bring it back; a change made
     // meanwhile on another device is refused (409), never overwritten.
-    const now = await api("GET", "/me/safety-plan");
-    const triggers = [now.triggers, text()].filter(Boolean).join("\n");
-    await api("PUT", "/me/safety-plan", {
-      triggers, helps: now.helps, helps_words: now.helps_words, avoid: now.avoid,
-      grounding: now.grounding, topics: now.topics, version: now.version,
-    });
+    const { user_id, shared, updated_at, ...plan } = await api("GET", "/me/safety-plan");
+    await api("PUT", "/me/safety-plan", { ...plan, triggers: [plan.triggers, text()].filter(Boolean).join("\n") });
   }, {
     box: error, fields: { triggers: "trigger-text" },
     after: () => done("Added to your safety plan, under what can bring it back."),

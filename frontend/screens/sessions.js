@@ -1,7 +1,7 @@
 // Time together: suggest it, say yes, see the time left, answer check-ins, end it.
 
 import { STATE_WORDS, action, api, fill, h, store } from "../lib.js";
-import { planList } from "../plan.js";
+import { FOR_THE_PARTNER, planList } from "../plan.js";
 import { WISH_WORDS, retirePrompts, showCheckin } from "./shared.js";
 
 /** @import { Child } from "../lib.js" */
@@ -122,7 +122,7 @@ export async function session(main) {
       }
       // What the partner shares of their safety plan stays in view while together.
       const card = await api("GET", "/pair/safety-card").catch(() => null);
-      const shared = card && planList(card, "theirs", ["avoid", "helps", "grounding", "topics", "triggers"]);
+      const shared = card && planList(card, "theirs", FOR_THE_PARTNER);
       if (shared) {
         parts.push(h("section", { class: "card", id: "session-plan-card", "aria-labelledby": "session-plan-h" },
           h("h3", { id: "session-plan-h" }, "From your partner's safety plan"), shared));
