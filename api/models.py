@@ -109,6 +109,10 @@ class Membership(SQLModel, table=True):
         )
     )
     joined_at: datetime = _ts(default_factory=utcnow)
+    # The step on the gradual path this person would go back to after a setback; the
+    # pair goes back to the gentler of the two choices. Never shown to the partner.
+    baseline: str = Field(default="closeness", sa_column=sa.Column(
+        sa.String(24), nullable=False, server_default="closeness"))
 
 
 class Event(SQLModel, table=True):
@@ -182,6 +186,10 @@ class Boundary(SQLModel, table=True):
     limited_at: datetime | None = _ts(default=None, nullable=True)
     # Its state when the two last looked at the list together, to show what moved since.
     reviewed_state: str | None = Field(default=None, max_length=8)
+    # Made not now for both by a step back, until neither answer is no: meanwhile no one
+    # moves it back up while a session is proposed or running.
+    stepped_back: bool = Field(default=False, sa_column=sa.Column(
+        sa.Boolean, nullable=False, server_default=sa.false()))
 
     __table_args__ = (
         sa.UniqueConstraint("pair_id", "label_digest", name="uq_boundary_pair_label"),

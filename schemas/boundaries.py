@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
-from schemas.base import NUMBER_ONLY, Flag, Inbound, Outbound, Version, one_line, plain_text
+from schemas.base import (
+    NUMBER_ONLY,
+    Flag,
+    Inbound,
+    Outbound,
+    Version,
+    one_line,
+    paragraphs,
+    plain_text,
+    several_lines,
+)
 
 Answer = Literal["yes", "maybe", "no"]
 State = Literal["agreed", "maybe", "no", "open"]
@@ -64,6 +74,9 @@ class BoundaryPublic(Outbound):
         description="when a limit on it last became stricter; nothing records when anyone "
         "agreed")
     catalogue_key: str | None
+    stepped_back: bool = Field(
+        default=False, description="made not now for both by a step back; moving it back up "
+        "needs both answers again, and waits until no session is proposed or running")
 
 
 class BoundaryOut(BoundaryPublic):
@@ -118,6 +131,7 @@ class CatalogueOut(Outbound):
 # The gradual path: the categories that are steps, gentlest first. Words and the pair's
 # own items are not steps: they belong to every stage.
 PATH_STEPS = ("closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex")
+Step = Literal["closeness", "touch", "affection", "kissing", "undressing", "erotic", "sex"]
 
 
 class PathStep(Outbound):
@@ -172,3 +186,38 @@ class ReviewOut(Outbound):
     due: bool
     in_progress: bool
     changed: list[ReviewChange]
+
+
+# -- stepping back after a setback -----------------------------------------------------------
+
+
+class BaselineIn(Inbound):
+    """The step I would want us to go back to after a setback. Lowering mine counts at
+    once; ours rises only when both choose higher, and never during a session."""
+
+    step: Step
+
+
+class BaselineOut(Outbound):
+    """My own choice and ours: the gentler of the two choices (the partner's own choice is
+    never shown)."""
+
+    mine: Step
+    ours: Step
+    title: str = Field(description="the title of our step, to show")
+
+
+class StepBackIn(Inbound):
+    """Step back now. The optional note goes into my own journal, sealed, for me alone."""
+
+    note: Annotated[str, several_lines(2000), AfterValidator(paragraphs)] | None = None
+
+
+class StepBackOut(Outbound):
+    """Where the pair now is: every activity above `baseline` is not now for both."""
+
+    seq: int = Field(description="the `pair.stepped_back` event both screens receive")
+    baseline: Step
+    title: str
+    stepped_back: list[uuid.UUID] = Field(description="the activities now not now")
+    note_id: uuid.UUID | None = Field(description="the journal entry the note went into")

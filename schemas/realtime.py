@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from schemas.base import MAX_SEQ, NUMBER_ONLY, Inbound, Outbound, Seq
-from schemas.boundaries import Answer, BoundaryPublic, State
+from schemas.boundaries import Answer, BoundaryPublic, State, Step
 from schemas.signals import SignalCause, SignalOut, SignalState
 
 # -- client to server ------------------------------------------------------------------
@@ -164,6 +164,14 @@ class SafetyPlanUpdated(Outbound):
 
     type: Literal["safety_plan.updated"]
     user_id: uuid.UUID
+
+
+class BaselineChanged(Outbound):
+    """The step the pair would go back to after a setback changed (the gentler of the two
+    choices): sent to both, and only when ours moved, never when one choice did alone."""
+
+    type: Literal["baseline.changed"]
+    ours: Step
 
 
 class SessionExpired(Outbound):
@@ -341,6 +349,22 @@ class DiscreetEvent(_Envelope):
     data: dict[str, Any]
 
 
+class SteppedBackData(Outbound):
+    """The step the pair went back to, and the activities that became not now for both.
+    It does not say who stepped back, and nothing else is paused by it."""
+
+    baseline: Step
+    boundary_ids: list[uuid.UUID]
+
+
+class SteppedBack(_Envelope):
+    """One partner stepped back after a setback (`actor` is always null): everything above
+    `baseline` is not now for both, taken off any session's menu, and a review is open."""
+
+    type: Literal["pair.stepped_back"]
+    data: SteppedBackData
+
+
 class PairEnded(_Envelope):
     """The pair ended; the socket closes with 4403 right after."""
 
@@ -350,16 +374,16 @@ class PairEnded(_Envelope):
 
 PairEvent = Annotated[
     SignalEvent | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | DebriefEvent | DiscreetEvent | Redacted | PairEnded,
+    | CheckinEvent | DebriefEvent | DiscreetEvent | SteppedBack | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 
 ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | BoundaryAnswered | BoundaryRefresh | ReviewSummary
-    | CheckinAnswered | AftercareUpdated | SafetyPlanUpdated | SessionExpired | PingOut | PongOut
-    | SignalEvent
+    | CheckinAnswered | AftercareUpdated | SafetyPlanUpdated | BaselineChanged | SessionExpired
+    | PingOut | PongOut | SignalEvent
     | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
-    | CheckinEvent | DebriefEvent | DiscreetEvent | Redacted | PairEnded,
+    | CheckinEvent | DebriefEvent | DiscreetEvent | SteppedBack | Redacted | PairEnded,
     Field(discriminator="type"),
 ]
 server_frame: TypeAdapter[Any] = TypeAdapter(ServerFrame)

@@ -1,8 +1,10 @@
 """A stateful property: no person ever sees another's answer, draft, journal text or
-a part of their safety plan they did not share.
+a part of their safety plan they did not share, a step back's private note, or their
+own choice of where to step back to.
 
 Hypothesis drives register, pair, answer, journal, debrief draft, safety plan (write,
-share a part, unshare it), unpair, re-pair, export and delete in any order; after every
+share a part, unshare it), a step back with a private note, a baseline choice, unpair,
+re-pair, export and delete in any order; after every
 step each person's responses, export and live-channel replay are checked against what
 they alone may see: their own, and the parts of their current partner's plan that the
 partner shares with them now.
@@ -57,6 +59,7 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             self.private: dict[str, set[str]] = {}  # person -> their private texts
             self.plan: dict[str, dict[str, str]] = {}  # person -> part -> its text now
             self.shared: dict[str, set[str]] = {}  # person -> parts shared with the partner
+            self.baseline: dict[str, str] = {}  # person -> their own choice in their pair
 
         def _marker(self, person: Person, kind: str) -> str:
             text = sensitive(f"{kind}-{person.id[:8]}-{uuid.uuid4().hex[:10]}")
@@ -99,6 +102,7 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             assert second.post("/pair/join", json={"code": code}).status_code == 201
             self.partner[first.id], self.partner[second.id] = second.id, first.id
             self.items[first.id], self.items[second.id] = set(), set()
+            self.baseline[first.id] = self.baseline[second.id] = "closeness"
 
         @precondition(lambda self: bool(self._paired()))
         @rule(data=st.data())
@@ -119,6 +123,27 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
             got = person.put(f"/boundaries/{item}/answer", json={"answer": value})
             assert got.status_code == 200, got.text
             self.answers[(item, person.id)] = value
+
+        @precondition(lambda self: bool(self._paired()))
+        @rule(data=st.data())
+        def step_back(self, data: st.DataObject) -> None:
+            person = data.draw(st.sampled_from(self._paired()))
+            note = self._marker(person, "step-back")
+            got = person.post("/boundaries/step-back", json={"note": note})
+            assert got.status_code == 200, got.text
+            # Every item here is "other", above any step: not now for both.
+            assert set(got.json()["stepped_back"]) == self.items[person.id]
+            for item in self.items[person.id]:
+                for pid in (person.id, str(self.partner[person.id])):
+                    self.answers[(item, pid)] = "no"
+
+        @precondition(lambda self: bool(self._paired()))
+        @rule(data=st.data(), step=st.sampled_from(["closeness", "touch", "kissing", "sex"]))
+        def choose_baseline(self, data: st.DataObject, step: str) -> None:
+            person = data.draw(st.sampled_from(self._paired()))
+            got = person.put("/boundaries/baseline", json={"step": step})
+            assert got.status_code == 200, got.text
+            self.baseline[person.id] = step
 
         @rule(data=st.data())
         def write_journal(self, data: st.DataObject) -> None:
@@ -214,6 +239,12 @@ def test_no_private_field_ever_crosses(machine_server: LiveServer) -> None:
                         assert item["my_answer"] == self.answers.get((item["id"], person.id))
                         assert set(item) >= {"state", "my_answer"}
                         assert "answers" not in item and "partner_answer" not in item
+                    steps = ["closeness", "touch", "kissing", "sex"]
+                    partner = str(self.partner[person.id])
+                    choice = person.get("/boundaries/baseline").json()
+                    assert choice["mine"] == self.baseline[person.id]
+                    assert choice["ours"] == min(self.baseline[person.id],
+                                                 self.baseline[partner], key=steps.index)
                     with person.live() as live:
                         seen.append(json.dumps(live.drain()))
                 for text in seen:

@@ -7,9 +7,11 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from api.deps import Config, Db, Hub, Keys, PairMember
-from api.services import boundaries
+from api.services import boundaries, setbacks
 from schemas.boundaries import (
     AnswerIn,
+    BaselineIn,
+    BaselineOut,
     BoundaryEdit,
     BoundaryIn,
     BoundaryList,
@@ -21,6 +23,8 @@ from schemas.boundaries import (
     ReviewChange,
     ReviewOut,
     ReviewPlanIn,
+    StepBackIn,
+    StepBackOut,
 )
 
 router = APIRouter(prefix="/boundaries", tags=["boundaries"])
@@ -91,6 +95,31 @@ async def finish_review(member: PairMember, db: Db, hub: Hub,
                         keys: Keys) -> list[ReviewChange]:
     """Close the review; both of you get what changed since the last one."""
     return await boundaries.finish_review(db=db, hub=hub, keyring=keys, member=member)
+
+
+@router.get("/baseline")
+async def baseline(member: PairMember, db: Db) -> BaselineOut:
+    """Where you would step back to after a setback: your own choice, and ours (the
+    gentler of your two choices)."""
+    return await setbacks.baseline(db=db, member=member)
+
+
+@router.put("/baseline")
+async def set_baseline(body: BaselineIn, member: PairMember, db: Db, hub: Hub,
+                       keys: Keys) -> BaselineOut:
+    """Choose the step you would step back to. Gentler counts at once; higher needs you
+    both, and waits until you are not in a session."""
+    return await setbacks.set_baseline(db=db, hub=hub, keyring=keys, member=member,
+                                       step=body.step)
+
+
+@router.post("/step-back")
+async def step_back(body: StepBackIn, member: PairMember, db: Db, hub: Hub, keys: Keys,
+                    settings: Config) -> StepBackOut:
+    """Step back, at once and alone: everything above our baseline becomes not now for both
+    of you and leaves any session's menu, and a review opens. Nothing is paused by it."""
+    return await setbacks.step_back(db=db, hub=hub, keyring=keys, settings=settings,
+                                    member=member, body=body)
 
 
 @router.patch("/{boundary_id}")

@@ -50,6 +50,8 @@ from schemas.boundaries import (
 log = structlog.get_logger(__name__)
 
 NOT_FOUND = "There is no such activity on your list."
+# A session that is proposed or running: its menu is open, and nothing moves back up.
+OPEN = ("proposed", "active")
 
 
 def combine(first: str | None, second: str | None) -> str:
@@ -95,6 +97,7 @@ def _public(boundary: Boundary, keyring: Keyring) -> dict[str, Any]:
         "created_at": boundary.created_at.isoformat(),
         "limited_at": boundary.limited_at.isoformat() if boundary.limited_at else None,
         "catalogue_key": boundary.catalogue_key,
+        "stepped_back": boundary.stepped_back,
     }
 
 
@@ -114,6 +117,14 @@ async def _tell_session_if_scope_left(work: PairWork, boundary_id: uuid.UUID,
     if running is not None and str(boundary_id) in running.scope:
         await work.record("session.scope_changed", {
             "session_id": str(running.id), "boundary_id": str(boundary_id), "state": state})
+
+
+async def open_session(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSession | None:
+    """The pair's session that is proposed or running, if any."""
+    found: PracticeSession | None = await session.scalar(
+        select(PracticeSession).where(PracticeSession.pair_id == pair_id,
+                                      col(PracticeSession.status).in_(OPEN)))
+    return found
 
 
 def _out(boundary: Boundary, keyring: Keyring, my_answer: str | None) -> BoundaryOut:
@@ -243,6 +254,10 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, settings:
             mine = await _mine(work.session, boundary_id, member.account_id)
             raise Conflict("This activity changed since you saw it; here it is now.",
                            current=_out(boundary, keyring, mine).model_dump(mode="json"))
+        if (boundary.stepped_back and body.answer != "no"
+                and await open_session(work.session, member.pair_id) is not None):
+            raise Conflict("You stepped back from this. Moving it back up waits until you "
+                           "are not in a session, and then needs both of you again.")
         await set_answer(work, boundary, member.account_id, body.answer, settings=settings)
         # The caller's other devices learn their own answer; the partner learns nothing.
         work.tell({"type": "boundary.answered", "id": str(boundary_id),
@@ -271,7 +286,11 @@ async def set_answer(work: PairWork, boundary: Boundary, account_id: uuid.UUID,
     else:
         row.answer = answer
     await session.flush()
-    previous = _set_state(session, boundary, await _recombine(session, boundary), now)
+    answers = await _answers(session, boundary.id)
+    previous = _set_state(session, boundary, combine(*[*answers.values(), None, None][:2]), now)
+    # A step back's mark stays until neither says no (each has moved it back up).
+    if "no" not in answers.values():
+        boundary.stepped_back = False
     if boundary.state != previous:
         boundary.version += 1
         await _announce(work, boundary, previous)
@@ -344,7 +363,8 @@ async def history(*, db: Database, member: Member, boundary_id: uuid.UUID) -> Hi
 
 
 @lru_cache(maxsize=1)
-def _catalogue() -> dict[str, Any]:
+def catalogue_data() -> dict[str, Any]:
+    """The starter catalogue and the steps of the path, as shipped."""
     data: dict[str, Any] = json.loads(
         files("api").joinpath("data/catalogue.json").read_text(encoding="utf-8"))
     return data
@@ -355,7 +375,7 @@ async def catalogue(*, db: Database, member: Member) -> CatalogueOut:
     async with db.read() as session:
         taken = set(await session.scalars(select(Boundary.catalogue_key).where(
             Boundary.pair_id == member.pair_id, col(Boundary.catalogue_key).is_not(None))))
-    data = _catalogue()
+    data = catalogue_data()
     return CatalogueOut.model_validate({
         "categories": data["categories"],
         "items": [{**item, "added": item["key"] in taken} for item in data["items"]],
@@ -367,7 +387,7 @@ async def path(*, db: Database, member: Member) -> PathOut:
     async with db.read() as session:
         rows = (await session.execute(select(Boundary.category, Boundary.state).where(
             Boundary.pair_id == member.pair_id))).all()
-    titles = {c["key"]: c for c in _catalogue()["categories"]}
+    titles = {c["key"]: c for c in catalogue_data()["categories"]}
     steps, current, below_agreed = [], None, True
     for key in PATH_STEPS:
         states = [state for category, state in rows if category == key]
@@ -385,7 +405,7 @@ async def path(*, db: Database, member: Member) -> PathOut:
 async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
                          body: CatalogueTake) -> BoundaryList:
     """Adds the chosen starter items (all, some or none); skips any already there."""
-    items = {item["key"]: item for item in _catalogue()["items"]}
+    items = {item["key"]: item for item in catalogue_data()["items"]}
     unknown = [key for key in body.keys if key not in items]
     if unknown:
         raise NotFound(f"{len(unknown)} of these are not in the catalogue; nothing was added.")

@@ -365,13 +365,20 @@ async def write_note(*, db: Database, keyring: Keyring, account_id: uuid.UUID,
     """Adds a note, or rewrites one of the caller's own."""
     async with db.write() as session:
         if entry_id is None:
-            entry = JournalEntry(account_id=account_id, body="")
+            entry = new_note(keyring, account_id, body.text)
             session.add(entry)
         else:
             entry = await _journal_entry(session, account_id, entry_id)
             entry.updated_at = utcnow()
-        entry.body = keyring.encrypt(body.text, aad=_journal_aad(entry.id))
+            entry.body = keyring.encrypt(body.text, aad=_journal_aad(entry.id))
     return _journal_out(entry, keyring)
+
+
+def new_note(keyring: Keyring, account_id: uuid.UUID, text: str) -> JournalEntry:
+    """A new journal entry of the person's, sealed; the caller adds it to its unit of work."""
+    entry = JournalEntry(account_id=account_id, body="")
+    entry.body = keyring.encrypt(text, aad=_journal_aad(entry.id))
+    return entry
 
 
 async def delete_note(*, db: Database, account_id: uuid.UUID, entry_id: uuid.UUID) -> None:

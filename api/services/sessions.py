@@ -35,7 +35,7 @@ from api.models import (
 from api.realtime.hub import Hub
 from api.services import aftercare, cooling, events, pacing, signals
 from api.services.boundaries import NOT_FOUND as NO_SUCH_ACTIVITY
-from api.services.boundaries import label_of
+from api.services.boundaries import OPEN, label_of, open_session
 from api.services.work import Member, PairWork, member_work
 from schemas.sessions import (
     CheckinOut,
@@ -50,7 +50,6 @@ from schemas.sessions import (
 from schemas.signals import SignalCause
 
 NOT_FOUND = "There is no such session."
-OPEN = ("proposed", "active")
 
 
 async def _get(session: AsyncSession, pair_id: uuid.UUID,
@@ -58,13 +57,6 @@ async def _get(session: AsyncSession, pair_id: uuid.UUID,
     found = await session.get(PracticeSession, session_id)
     if found is None or found.pair_id != pair_id:
         raise NotFound(NOT_FOUND)
-    return found
-
-
-async def _open(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSession | None:
-    found: PracticeSession | None = await session.scalar(
-        select(PracticeSession).where(PracticeSession.pair_id == pair_id,
-                                      col(PracticeSession.status).in_(OPEN)))
     return found
 
 
@@ -138,7 +130,7 @@ async def view(*, db: Database, keyring: Keyring, member: Member,
 async def current(*, db: Database, keyring: Keyring, member: Member) -> CurrentSession:
     """The pair's proposed or running session, if any."""
     async with db.read() as session:
-        practice = await _open(session, member.pair_id)
+        practice = await open_session(session, member.pair_id)
         if practice is None:
             return CurrentSession(session=None)
         return CurrentSession(session=await _view(session, practice, keyring,
@@ -184,7 +176,7 @@ async def propose(*, db: Database, hub: Hub, keyring: Keyring, settings: Setting
     scope = [str(b) for b in dict.fromkeys(body.scope)]
     async with member_work(db, hub, keyring, member) as work:
         session = work.session
-        if await _open(session, member.pair_id) is not None:
+        if await open_session(session, member.pair_id) is not None:
             raise Conflict("There is already a session proposed or under way.")
         await _not_while_partner_stopped(session, member, "time together")
         await cooling.check(session, pair_id=member.pair_id, asker=member.account_id,

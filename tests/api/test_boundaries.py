@@ -13,7 +13,7 @@ from tests.api.test_accounts import assert_problem
 from tests.support import LiveServer, Person, new_pair, register, sensitive
 
 ITEM_KEYS = {"id", "label", "category", "state", "my_answer", "version", "created_by",
-             "created_at", "limited_at", "catalogue_key"}
+             "created_at", "limited_at", "catalogue_key", "stepped_back"}
 
 
 def add(person: Person, label: str, category: str = "other") -> dict[str, Any]:
