@@ -223,7 +223,7 @@ window.addEventListener("attune:welcome", () => {
 });
 // Frames that are not pair events (nothing of them is kept in the log): redraw, or
 // retire a check-in this person answered on another device.
-const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated", "safety_plan.updated"]);
+const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated", "safety_plan.updated", "baseline.changed"]);
 window.addEventListener("attune:frame", (e) => {
   const f = detail(e);
   if (REDRAWN_BY.has(f.type)) refresh(f);

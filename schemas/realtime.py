@@ -354,6 +354,7 @@ class SteppedBackData(Outbound):
     It does not say who stepped back, and nothing else is paused by it."""
 
     baseline: Step
+    title: str = Field(description="the step's title, to show")
     boundary_ids: list[uuid.UUID]
 
 

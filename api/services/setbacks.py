@@ -131,7 +131,8 @@ async def step_back(*, db: Database, hub: Hub, keyring: Keyring, settings: Setti
         ids = [str(b.id) for b in rows]
         await _take_off_menus(work, set(ids))
         await _open_review(work)
-        event = await work.record("pair.stepped_back", {"baseline": ours, "boundary_ids": ids})
+        event = await work.record("pair.stepped_back", {"baseline": ours, "title": _title(ours),
+                                                        "boundary_ids": ids})
         note = None
         if body.note is not None:
             note = debriefs.new_note(keyring, member.account_id, body.note)

@@ -1,6 +1,7 @@
 // The boundary list: each partner answers alone; only the combined state is shown.
 
 import { ANSWER_WORDS, STATE_WORDS, action, api, day, field, fill, h } from "../lib.js";
+import { stepBackButton } from "./setbacks.js";
 
 /** @import { Shown } from "./shared.js" */
 /**
@@ -12,6 +13,7 @@ import { ANSWER_WORDS, STATE_WORDS, action, api, day, field, fill, h } from "../
  * @property {string} state
  * @property {number} version
  * @property {"yes" | "maybe" | "no" | null} my_answer
+ * @property {boolean} stepped_back
  */
 /** @typedef {{label: string, state: string, previous_state: string | null}} ReviewChange */
 /** @typedef {{key: string, label: string, added: boolean}} CatalogueItem  a suggestion */
@@ -49,7 +51,7 @@ export async function boundaries(main) {
     fill(listBox, ...shown.map((item) => h("li", { dataset: { id: item.id, state: item.state }, class: "boundary" },
       h("h3", { class: "boundary-label" }, item.label),
       h("p", {}, h("span", { class: "state", dataset: { state: item.state } }, STATE_WORDS[item.state]),
-        h("span", { class: "muted" }, ` · ${CATEGORY_WORDS[item.category] || item.category}`)),
+        h("span", { class: "muted" }, ` · ${CATEGORY_WORDS[item.category] || item.category}${item.stepped_back ? " · since you stepped back" : ""}`)),
       h("div", { class: "row", role: "group", "aria-label": `My answer for ${item.label}` },
         /** @type {const} */ (["yes", "maybe", "no"]).map((value) => h("button", {
           type: "button",
@@ -108,6 +110,27 @@ export async function boundaries(main) {
         h("span", { class: "muted" }, s.on_list ? ` (${s.agreed} of ${s.on_list} on your list agreed by you both)` : " (nothing of yours here)")))));
   };
 
+  // Where to step back to: my own choice (the partner's is never shown), and ours.
+  const stepBox = h("section", { class: "card", id: "step-back", "aria-labelledby": "step-back-h" });
+  const stepError = h("p", { class: "error", role: "alert" });
+  const loadBaseline = async () => {
+    const [choice, path] = await Promise.all([api("GET", "/boundaries/baseline"), api("GET", "/boundaries/path")]);
+    /** @type {{key: string, title: string}[]} */
+    const steps = path.steps;
+    /** @type {HTMLSelectElement} */
+    const select = h("select", {
+      id: "baseline",
+      onchange: () => action(() => api("PUT", "/boundaries/baseline", { step: select.value }), { box: stepError, after: loadBaseline }),
+    }, steps.map((s) => h("option", { value: s.key, selected: s.key === choice.mine }, s.title)));
+    fill(stepBox, h("h2", { id: "step-back-h" }, "If we need to step back"),
+      h("p", {}, "Sometimes something hurts, or an old feeling comes back. Either of you can step back at once, alone, to somewhere gentler you chose beforehand. Everything beyond it becomes “not now” for both of you, and nothing is paused."),
+      h("label", { for: "baseline" }, "The step I'd want us to go back to"),
+      select,
+      h("p", { id: "baseline-ours" }, `We'd go back to: ${choice.title}. It's the gentler of your two choices, so a higher step needs you both.`),
+      stepError,
+      stepBackButton(stepError, "step-back-now"));
+  };
+
   const filterSelect = h("select", { id: "filter", onchange: () => { filter = filterSelect.value; drawList(); } },
     h("option", { value: "all" }, "Everything"), ["agreed", "maybe", "no", "open"].map((s) => h("option", { value: s }, STATE_WORDS[s])));
 
@@ -141,11 +164,13 @@ export async function boundaries(main) {
     listBox,
     add,
     pathBox,
+    stepBox,
     h("details", { class: "card" }, h("summary", {}, "Suggestions to start from"), h("p", { class: "muted" }, "Take only what you want to talk about."), catalogueBox),
     h("section", { class: "card", "aria-labelledby": "changed-h" }, h("h2", { id: "changed-h" }, "What changed"), changedBox));
-  await Promise.all([load(), loadCatalogue(), loadPath()]);
+  await Promise.all([load(), loadCatalogue(), loadPath(), loadBaseline()]);
   return {
-    refresh: (ev) => (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync"].includes(ev.type))
-      && Promise.all([load(), loadPath()]),
+    refresh: (ev) => ev?.type === "baseline.changed" ? loadBaseline()
+      : (!ev || ev.type.startsWith("boundary") || ev.type.startsWith("review") || ["welcome", "resync", "pair.stepped_back"].includes(ev.type))
+        && Promise.all([load(), loadPath()]),
   };
 }

@@ -1,6 +1,7 @@
 // Home: where the pair stands right now, and the way to every screen.
 
 import { api, fill, h, store } from "../lib.js";
+import { stepBackButton } from "./setbacks.js";
 
 /** @import { Shown } from "./shared.js" */
 
@@ -13,6 +14,7 @@ export async function home(main) {
   const [who, pairInfo] = await Promise.all([api("GET", "/me"), api("GET", "/pair")]);
   store.set("attune.me", who);
   const status = h("div", {});
+  const stepError = h("p", { class: "error", role: "alert" });
   const draw = async () => {
     const [sig, cur] = await Promise.all([api("GET", "/signal"), api("GET", "/sessions/current")]);
     const words = sig.state === "clear" ? "No pause right now." : sig.state === "slow" ? "Someone asked to slow down." : "Paused. Nothing needs to happen next.";
@@ -24,7 +26,9 @@ export async function home(main) {
   fill(main,
     h("h1", {}, `Hello, ${who.display_name}`),
     h("p", {}, `You're paired with ${pairInfo.partner.display_name}.`),
-    h("section", { class: "card", "aria-labelledby": "now-h" }, h("h2", { id: "now-h" }, "Right now"), status),
+    h("section", { class: "card", "aria-labelledby": "now-h" }, h("h2", { id: "now-h" }, "Right now"), status,
+      h("p", { class: "muted" }, "If something came up, either of you can step back to somewhere gentler, at once."),
+      stepError, stepBackButton(stepError, "home-step-back")),
     h("section", { class: "card", "aria-labelledby": "go-h" },
       h("h2", { id: "go-h" }, "Where to"),
       h("ul", { class: "list" },

@@ -2,6 +2,7 @@
 
 import { STATE_WORDS, action, api, fill, h, store } from "../lib.js";
 import { FOR_THE_PARTNER, planList } from "../plan.js";
+import { stepBackButton } from "./setbacks.js";
 import { WISH_WORDS, retirePrompts, showCheckin } from "./shared.js";
 
 /** @import { Child } from "../lib.js" */
@@ -43,7 +44,9 @@ export async function session(main) {
             "aria-label": `Take "${s.label}" off the menu`,
             onclick: () => action(() => api("DELETE", `/sessions/${cur.id}/menu/${s.id}`), { box: error, after: load }),
           }, "Take off"))))]
-      : h("p", { class: "muted" }, "Nothing is on the menu this time, so ask before anything at all."));
+      : h("p", { class: "muted" }, "Nothing is on the menu this time, so ask before anything at all."),
+    h("p", { class: "muted" }, "If something comes up, either of you can step back to somewhere gentler: it takes everything beyond it off the menu, and pauses nothing."),
+    stepBackButton(error, "session-step-back"));
   const load = async () => {
     clearInterval(ticker);
     const cur = (await api("GET", "/sessions/current")).session;

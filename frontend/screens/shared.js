@@ -2,6 +2,7 @@
 // notices that show on any screen, and the words for aftercare wishes.
 
 import { action, api, field, h, store } from "../lib.js";
+import { steppedBack } from "./setbacks.js";
 
 /** @import { Child } from "../lib.js" */
 
@@ -318,6 +319,7 @@ export async function globalNotice(ev) {
     afterTogether(ev.data.end_reason);
   }
   if (ev.type === "session.next_day") nextDay(ev.data.session_id);
+  if (ev.type === "pair.stepped_back" && ev.seq) steppedBack(ev.seq, ev.data.title);
 }
 
 /**

@@ -120,7 +120,8 @@ def test_a_step_back_reaches_the_partner_live_and_trims_the_menu_without_pausing
                              "the step back on A's screen")
     event = next(f for f in told if f["type"] == "pair.stepped_back")
     assert event["actor"] is None and event["seq"] == done["seq"]
-    assert event["data"] == {"baseline": "closeness", "boundary_ids": [hands]}
+    assert event["data"] == {"baseline": "closeness", "title": done["title"],
+                             "boundary_ids": [hands]}
     menu = next(f for f in told if f["type"] == "session.menu_changed")
     assert menu["data"]["scope"] == [near] and menu["actor"] is None
     assert {"review.started", "boundary.changed"} <= {f["type"] for f in told}

@@ -148,11 +148,14 @@ def sign_in_via_api(partner: Partner, server: LiveServer, display_name: str) -> 
 
 
 def paired_phones(phone: Callable[..., Partner], server: LiveServer,
-                  color_scheme: str = "light") -> tuple[Partner, Partner]:
-    """Two phones, signed in and paired over the API, both on the home screen and connected."""
+                  color_scheme: str = "light",
+                  second_scheme: str | None = None) -> tuple[Partner, Partner]:
+    """Two phones, signed in and paired over the API, both on the home screen and connected
+    (the second in `second_scheme` when given)."""
     from tests.support import pair_up
 
-    a, b = phone(color_scheme, server=server), phone(color_scheme, server=server)
+    a = phone(color_scheme, server=server)
+    b = phone(second_scheme or color_scheme, server=server)
     pa = sign_in_via_api(a, server, "Alex")
     pb = sign_in_via_api(b, server, "Sam")
     pair_id = pair_up(pa, pb)
