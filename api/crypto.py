@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -36,6 +37,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=64)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per key: making it costs more than sealing a short text."""
+    return AESGCM(key)
+
+
 @dataclass(frozen=True)
 class Keyring:
     """Data keys by id (the current one encrypts) and the key of the label index."""
@@ -47,7 +54,7 @@ class Keyring:
     def encrypt(self, plaintext: str, *, aad: str) -> str:
         """`v1.<key id>.<nonce+ciphertext>`; `aad` binds the value to its record."""
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode(), aad.encode())
+        sealed = _aead(self.keys[self.current]).encrypt(nonce, plaintext.encode(), aad.encode())
         return f"{_PREFIX}.{self.current}.{_b64(nonce + sealed)}"
 
     def decrypt(self, token: str, *, aad: str) -> str:
@@ -57,7 +64,7 @@ class Keyring:
             raw = _unb64(body)
             if prefix != _PREFIX:
                 raise ValueError(prefix)
-            return AESGCM(self.keys[key_id]).decrypt(raw[:12], raw[12:], aad.encode()).decode()
+            return _aead(self.keys[key_id]).decrypt(raw[:12], raw[12:], aad.encode()).decode()
         except Exception as exc:
             raise KeyringError("a stored value could not be decrypted") from exc
 

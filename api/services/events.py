@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,22 +52,36 @@ _NEXT_SEQ = (sa.update(Pair).where(col(Pair.id) == sa.bindparam("p_pair", type_=
 _ADD_EVENT = sa.insert(Event.__table__)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An event just added, and its wire form to publish once committed."""
+
+    event: Event
+    frame: dict[str, Any]
+
+
 async def append(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID, type: str,
                  actor_id: uuid.UUID | None, data: dict[str, Any],
-                 event_id: uuid.UUID | None = None) -> Event:
-    """Adds the pair's next event; the caller commits, then publishes."""
+                 event_id: uuid.UUID | None = None) -> Appended:
+    """Adds the pair's next event; the caller commits, then publishes its frame."""
     conn = await session.connection()  # plain statements: the ORM's execute is slower
     seq = await conn.scalar(_NEXT_SEQ, {"p_pair": pair_id})
     if seq is None:
         raise NotFound("You are not paired with anyone right now.")
-    body = keyring.encrypt(json.dumps(data, separators=(",", ":")), aad=_aad(pair_id, seq))
+    text = json.dumps(data, separators=(",", ":"))
+    body = keyring.encrypt(text, aad=_aad(pair_id, seq))
     event = Event(pair_id=pair_id, seq=seq, id=event_id or uuid.uuid4(), type=type,
                   actor_id=actor_id, body=body)
     # A plain INSERT: the ORM's flush is slow.
     await conn.execute(_ADD_EVENT, {
         "pair_id": event.pair_id, "seq": event.seq, "id": event.id, "type": event.type,
         "actor_id": event.actor_id, "at": event.at, "body": event.body})
-    return event
+    # The frame from the text in hand, as `envelope` would read it back: unsealing what
+    # was just sealed cost more than the rest of the event.
+    return Appended(event, {
+        "type": event.type, "seq": event.seq, "id": str(event.id),
+        "actor": str(event.actor_id) if event.actor_id else None,
+        "at": event.at.isoformat(), "data": json.loads(text)})
 
 
 async def read_after(session: AsyncSession, *, pair_id: uuid.UUID, after: int,

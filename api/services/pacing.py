@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -40,11 +41,16 @@ def start_checkins(session: AsyncSession, practice: PracticeSession, now: dateti
         schedule(session, practice, "checkin", due, ref=practice.checkin_token)
 
 
-async def resume_after_lift(session: AsyncSession, pair_id: uuid.UUID, now: datetime) -> None:
-    """A pause was lifted: if no other pause stands, check-ins start again from now."""
-    if await pair_paused(session, pair_id):
-        return
-    practice = await session.scalar(select(PracticeSession).where(
-        PracticeSession.pair_id == pair_id, col(PracticeSession.status) == "active"))
+# Built once: it runs on every lift of a pause, where most pairs have no session.
+_ACTIVE = select(PracticeSession).where(
+    col(PracticeSession.pair_id) == sa.bindparam("p_pair", type_=sa.Uuid()),
+    col(PracticeSession.status) == "active")
+
+
+async def checkins_after_lift(session: AsyncSession, pair_id: uuid.UUID,
+                              now: datetime) -> None:
+    """The last standing pause was lifted (the caller knows): a running session's
+    check-ins start again from now."""
+    practice = await session.scalar(_ACTIVE, {"p_pair": pair_id})
     if practice is not None:
         start_checkins(session, practice, now)

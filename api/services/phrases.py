@@ -209,10 +209,10 @@ async def say(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
             pause_seq = accepted.seq
             if frame is not None:
                 work.announce(frame)
-        event = await events.append(
+        said = await events.append(
             session, keyring=keyring, pair_id=member.pair_id, type="phrase.said",
             actor_id=member.account_id, event_id=said_id,
             data={"phrase": _public(phrase, keyring), "reply_to": body.reply_to,
                   "pause_seq": pause_seq})
-        work.announce(events.envelope(event, keyring))
-    return SaidOut(seq=event.seq, pause_seq=pause_seq)
+        work.announce(said.frame)
+    return SaidOut(seq=said.event.seq, pause_seq=pause_seq)

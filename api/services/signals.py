@@ -200,9 +200,10 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
                             "signal": {"state": state, "by": [str(uid) for uid in by]}}
     if command != "resume":
         data["cause"] = cause.model_dump(mode="json", exclude_none=True)
-    event = await events.append(
+    appended = await events.append(
         session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
         event_id=command_id, data=data)
+    event = appended.event
     whose = {"p_pair": pair_id, "p_actor": actor_id}
     conn = await session.connection()
     if command == "resume":
@@ -211,9 +212,11 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
         await conn.execute(_ADD_OWN if mine is None else _SET_OWN, {
             **whose, "v_state": _STATE_OF[command], "v_seq": event.seq, "v_at": event.at,
             "v_cause": cause.kind})
-    if mine is not None and mine.state == "paused" and own.get(actor_id) != "paused":
-        await pacing.resume_after_lift(session, pair_id, event.at)
-    return Accepted(seq=event.seq, new=True), events.envelope(event, keyring)
+    # A pause lifted with no other standing: a running session's check-ins start again.
+    if (mine is not None and mine.state == "paused" and own.get(actor_id) != "paused"
+            and "paused" not in own.values()):
+        await pacing.checkins_after_lift(session, pair_id, event.at)
+    return Accepted(seq=event.seq, new=True), appended.frame
 
 
 async def record_receipt(*, db: Database, hub: Hub, pair_id: uuid.UUID, account_id: uuid.UUID,

@@ -56,9 +56,9 @@ class PairWork:
     async def record(self, type_: str, data: dict[str, Any], *,
                      actor_id: uuid.UUID | None = None) -> dict[str, Any]:
         """Appends an event to the pair's log; returns its wire form."""
-        event = await events.append(self.session, keyring=self.keyring, pair_id=self.pair_id,
-                                    type=type_, actor_id=actor_id or self.actor_id, data=data)
-        frame = events.envelope(event, self.keyring)
+        frame = (await events.append(self.session, keyring=self.keyring, pair_id=self.pair_id,
+                                     type=type_, actor_id=actor_id or self.actor_id,
+                                     data=data)).frame
         self.frames.append(frame)
         return frame
 
