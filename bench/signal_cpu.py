@@ -76,12 +76,12 @@ async def run(samples: int, warmup: int, profile: str | None) -> dict[str, Any]:
                     c0, w0 = time.process_time(), time.perf_counter()
                     if profiler:
                         profiler.enable()
-                    await one(command)  # type: ignore[arg-type]
+                    await one(command)
                     if profiler:
                         profiler.disable()
                     cpu.append(time.process_time() - c0)
                     wall.append(time.perf_counter() - w0)
-            if profiler:
+            if profiler and profile:
                 pstats.Stats(profiler).sort_stats(profile).print_stats(35)
     return {"cpu": cpu, "wall": wall}
 
