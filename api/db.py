@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import structlog
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -141,6 +141,21 @@ def _locked(exc: OperationalError) -> bool:
     return "locked" in str(exc.orig) or "busy" in str(exc.orig)
 
 
+async def _begin_immediate(raw: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE on a driver connection, waiting asynchronously (as `write` does)
+    while another process holds the lock."""
+    deadline = time.monotonic() + _LOCK_PATIENCE
+    for attempt in itertools.count():
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(_LOCK_BACKOFF[min(attempt, len(_LOCK_BACKOFF) - 1)])
+
+
 class Checkpointer:
     """Copies the embedded database's write-ahead log into the database file on a
     thread of its own, every second (PASSIVE: it never holds a writer back). With
@@ -236,6 +251,36 @@ class Database:
             await asyncio.sleep(_LOCK_BACKOFF[min(attempt, len(_LOCK_BACKOFF) - 1)])
             session = self._sessions()
         raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def raw_write(self) -> AsyncIterator[sqlite3.Connection]:
+        """SQLite only: a unit of work straight on the driver's connection, for the few
+        fixed statements of a signal (SQLAlchemy's session and statement machinery cost
+        several times what SQLite does for them). Like `write`: this process's writers
+        take turns, the write lock is taken with BEGIN IMMEDIATE without ever blocking the
+        loop, the commit's fsync runs on aiosqlite's thread, and an error rolls back.
+        The driver's errors come out as SQLAlchemy's, as from `write`.
+        """
+        if self._write_lock is None:
+            raise RuntimeError("raw_write is for the embedded SQLite database")
+        async with self._write_lock, self.engine.connect() as conn:
+            adapted = await conn.get_raw_connection()
+            inline: InlineSQLite = adapted.driver_connection  # type: ignore[assignment]
+            raw = inline._connection  # the driver's own sqlite3 connection
+            if raw is None:
+                raise OperationalError(None, None, sqlite3.OperationalError("closed"))
+            try:
+                await _begin_immediate(raw)
+                try:
+                    yield raw
+                    await inline.commit()
+                except BaseException:
+                    raw.rollback()
+                    raise
+            except sqlite3.IntegrityError as exc:
+                raise IntegrityError(None, None, exc) from exc
+            except sqlite3.Error as exc:
+                raise OperationalError(None, None, exc) from exc
 
     async def ping(self) -> None:
         """Raises when the database cannot be reached."""

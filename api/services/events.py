@@ -21,7 +21,8 @@ from api.models import CommandAlias, Event, Pair
 URGENT_TYPES = frozenset({"pause", "slow", "resume"})
 
 
-def _aad(pair_id: uuid.UUID, seq: int) -> str:
+def aad(pair_id: uuid.UUID, seq: int) -> str:
+    """What an event's sealed body is bound to: its pair and seq."""
     return f"event:{pair_id}:{seq}"
 
 
@@ -33,7 +34,7 @@ def envelope(event: Event, keyring: Keyring) -> dict[str, Any]:
         "id": str(event.id),
         "actor": str(event.actor_id) if event.actor_id else None,
         "at": event.at.isoformat(),
-        "data": json.loads(keyring.decrypt(event.body, aad=_aad(event.pair_id, event.seq))),
+        "data": json.loads(keyring.decrypt(event.body, aad=aad(event.pair_id, event.seq))),
     }
 
 
@@ -69,7 +70,7 @@ async def append(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID,
     if seq is None:
         raise NotFound("You are not paired with anyone right now.")
     text = json.dumps(data, separators=(",", ":"))
-    body = keyring.encrypt(text, aad=_aad(pair_id, seq))
+    body = keyring.encrypt(text, aad=aad(pair_id, seq))
     event = Event(pair_id=pair_id, seq=seq, id=event_id or uuid.uuid4(), type=type,
                   actor_id=actor_id, body=body)
     # A plain INSERT: the ORM's flush is slow.

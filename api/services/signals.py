@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -14,8 +16,8 @@ from sqlmodel import col
 
 from api.crypto import Keyring
 from api.db import Database
-from api.errors import Conflict, Forbidden, Invalid
-from api.models import CommandAlias, Event, SignalState
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.models import CommandAlias, Event, SignalState, utcnow
 from api.realtime.hub import Hub
 from api.services import events, pacing
 from api.services.work import Member, member_work
@@ -74,7 +76,7 @@ async def get_signal(*, db: Database, member: Member) -> SignalOut:
         return _view(await _own_states(session, member.pair_id), member.account_id)
 
 
-Use = tuple[str, int, uuid.UUID]  # an earlier use of a command id: type, seq, actor
+Use = tuple[str, int, uuid.UUID | None]  # an earlier use of a command id: type, seq, actor
 
 
 def _answered(use: Use | None, command: str, actor_id: uuid.UUID) -> int | None:
@@ -147,6 +149,10 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Membe
                       command_id: uuid.UUID, command: SignalCommand) -> Accepted:
     """Sets or lifts the member's own signal; idempotent on the command id."""
     try:
+        if db.one_writer:
+            accepted = await _send_on_sqlite(db, hub, keyring, member, command_id, command)
+            if accepted is not None:
+                return accepted
         async with member_work(db, hub, keyring, member, lock=False) as work:
             accepted, frame = await store_signal(
                 work.session, keyring=keyring, pair_id=member.pair_id,
@@ -164,6 +170,103 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Membe
     if accepted.new:
         log.info("signal", pair_id=str(member.pair_id), type=command, seq=accepted.seq)
     return accepted
+
+
+class _Raw:
+    """The signal's statements as SQLite reads them, and the values' stored forms: the
+    same the ORM writes (a UUID as 32 hex digits, a time as SQLAlchemy's SQLite text),
+    from the columns' own types so the two can never differ."""
+
+    STATES_AND_USE = (
+        "SELECT account_id, state, seq, 0 FROM signal_state WHERE pair_id = :pair "
+        "UNION ALL SELECT actor_id, type, seq, 1 FROM event WHERE pair_id = :pair AND id = :cmd "
+        "UNION ALL SELECT actor_id, type, seq, 1 FROM command_alias "
+        "WHERE pair_id = :pair AND id = :cmd")
+    NEXT_SEQ = "UPDATE pair SET last_seq = last_seq + 1 WHERE id = :pair RETURNING last_seq"
+    ADD_EVENT = ("INSERT INTO event (pair_id, seq, id, type, actor_id, at, body) "
+                 "VALUES (:pair, :seq, :cmd, :type, :actor, :at, :body)")
+    ADD_ALIAS = ("INSERT INTO command_alias (pair_id, id, type, seq, actor_id) "
+                 "VALUES (:pair, :cmd, :type, :seq, :actor)")
+    DROP_OWN = "DELETE FROM signal_state WHERE pair_id = :pair AND account_id = :actor"
+    SET_OWN = ("UPDATE signal_state SET state = :state, seq = :seq, set_at = :at, "
+               "receipt = 'sent', cause = :cause WHERE pair_id = :pair AND account_id = :actor")
+    ADD_OWN = ("INSERT INTO signal_state (pair_id, account_id, state, seq, set_at, receipt, "
+               "cause) VALUES (:pair, :actor, :state, :seq, :at, 'sent', :cause)")
+    SESSION_RUNNING = ("SELECT 1 FROM practice_session WHERE pair_id = :pair "
+                       "AND status = 'active' LIMIT 1")
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        table = Event.__table__  # type: ignore[attr-defined]
+        self.uuid = table.c.id.type.dialect_impl(dialect).bind_processor(dialect)
+        self.time = table.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@lru_cache(maxsize=2)
+def _raw_for(dialect: sa.Dialect) -> _Raw:
+    return _Raw(dialect)
+
+
+async def _send_on_sqlite(db: Database, hub: Hub, keyring: Keyring, member: Member,
+                          command_id: uuid.UUID, command: SignalCommand) -> Accepted | None:
+    """`store_signal` for the embedded database, on the driver's connection. None when
+    the signal lifts the last pause during a running session: that unit reschedules the
+    session's check-ins through the ORM (`store_signal`), and nothing was stored here."""
+    raw = _raw_for(db.engine.dialect)
+    pair, actor = raw.uuid(member.pair_id), raw.uuid(member.account_id)
+    cmd = raw.uuid(command_id)
+    async with db.raw_write() as conn:
+        rows = conn.execute(raw.STATES_AND_USE, {"pair": pair, "cmd": cmd}).fetchall()
+        used = next(((row[1], row[2], uuid.UUID(row[0]) if row[0] else None)
+                     for row in rows if row[3]), None)
+        states = {uuid.UUID(row[0]): (row[1], row[2]) for row in rows if not row[3]}
+        seq = _answered(used, command, member.account_id)
+        if seq is not None:
+            return Accepted(seq=seq, new=False)
+        mine = states.get(member.account_id)
+        if command == "resume" and mine is None:
+            raise Forbidden("You have no pause or slow-down of your own to lift.")
+        if mine is not None and command != "resume" and mine[0] == _STATE_OF[command]:
+            conn.execute(raw.ADD_ALIAS, {"pair": pair, "cmd": cmd, "type": command,
+                                         "seq": mine[1], "actor": actor})
+            return Accepted(seq=mine[1], new=False)
+        own = {uid: state for uid, (state, _) in states.items()}
+        if command == "resume":
+            own.pop(member.account_id, None)
+        else:
+            own[member.account_id] = _STATE_OF[command]
+        if (mine is not None and mine[0] == "paused" and "paused" not in own.values()
+                and conn.execute(raw.SESSION_RUNNING, {"pair": pair}).fetchone()):
+            conn.rollback()  # nothing stored: the ORM's unit does it all
+            return None
+        state, by = combine(own)
+        data: dict[str, Any] = {"state": own.get(member.account_id, "clear"),
+                                "signal": {"state": state, "by": [str(uid) for uid in by]}}
+        if command != "resume":
+            data["cause"] = {"kind": "button"}
+        next_seq = conn.execute(raw.NEXT_SEQ, {"pair": pair}).fetchone()
+        if next_seq is None:
+            raise NotFound("You are not paired with anyone right now.")
+        at, text = utcnow(), json.dumps(data, separators=(",", ":"))
+        seq = next_seq[0]
+        conn.execute(raw.ADD_EVENT, {
+            "pair": pair, "seq": seq, "cmd": cmd, "type": command, "actor": actor,
+            "at": raw.time(at), "body": keyring.encrypt(text, aad=events.aad(member.pair_id,
+                                                                            seq))})
+        whose = {"pair": pair, "actor": actor}
+        if command == "resume":
+            conn.execute(raw.DROP_OWN, whose)
+        else:
+            conn.execute(raw.SET_OWN if mine else raw.ADD_OWN, {
+                **whose, "state": _STATE_OF[command], "seq": seq, "at": raw.time(at),
+                "cause": "button"})
+    try:
+        hub.publish_event(member.pair_id, {
+            "type": command, "seq": seq, "id": str(command_id), "actor": str(member.account_id),
+            "at": at.isoformat(), "data": json.loads(text)})
+    except Exception as exc:  # stored already: the sweep brings it to every socket
+        log.error("publish_failed", pair_id=str(member.pair_id), error=type(exc).__name__)
+    log.info("signal", pair_id=str(member.pair_id), type=command, seq=seq)
+    return Accepted(seq=seq, new=True)
 
 
 async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid.UUID,
