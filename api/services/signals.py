@@ -29,6 +29,7 @@ SignalCommand = Literal["pause", "slow", "resume"]
 SIGNAL_COMMANDS = frozenset(get_args(SignalCommand))
 _STATE_OF = {"pause": "paused", "slow": "slow"}
 _STRENGTH = {"clear": 0, "slow": 1, "paused": 2}
+_BUTTON = SignalCause(kind="button")
 _RECEIPT_RANK = {"sent": 0, "delivered": 1, "seen": 2}
 
 
@@ -93,6 +94,44 @@ def _answered(use: Use | None, command: str, actor_id: uuid.UUID) -> int | None:
     return int(seq)
 
 
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    """What a signal command comes to, from both partners' own signals before it:
+    answered already (`seq`, nothing to store), already so (`seq`, store an alias of the
+    command id), or a new event (`data`)."""
+
+    seq: int | None = None
+    alias: bool = False
+    data: dict[str, Any] | None = None
+
+
+def _decide(states: dict[uuid.UUID, tuple[str, int]], used: Use | None, command: str,
+            actor_id: uuid.UUID, cause: SignalCause) -> tuple[_Decision, bool]:
+    """The rules of a signal command, with no storage; and whether it lifts the last
+    pause that stood (a running session's check-ins then start again)."""
+    seq = _answered(used, command, actor_id)
+    if seq is not None:
+        return _Decision(seq=seq), False
+    mine = states.get(actor_id)
+    if command == "resume" and mine is None:
+        raise Forbidden("You have no pause or slow-down of your own to lift.")
+    if mine is not None and command != "resume" and mine[0] == _STATE_OF[command]:
+        # Already so: acknowledge with the standing event instead of growing the log.
+        return _Decision(seq=mine[1], alias=True), False
+    own = {uid: state for uid, (state, _) in states.items()}
+    if command == "resume":
+        own.pop(actor_id, None)
+    else:
+        own[actor_id] = _STATE_OF[command]
+    state, by = combine(own)
+    data: dict[str, Any] = {"state": own.get(actor_id, "clear"),
+                            "signal": {"state": state, "by": [str(uid) for uid in by]}}
+    if command != "resume":
+        data["cause"] = cause.model_dump(mode="json", exclude_none=True)
+    lifted = mine is not None and mine[0] == "paused" and "paused" not in own.values()
+    return _Decision(data=data), lifted
+
+
 # The signal's statements are built once, with bound parameters: building SQLAlchemy
 # statements afresh cost more than running them (py-spy on the idle-pair benchmark).
 _P_PAIR, _P_COMMAND, _P_ACTOR = (sa.bindparam(name, type_=sa.Uuid())
@@ -149,16 +188,15 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Membe
                       command_id: uuid.UUID, command: SignalCommand) -> Accepted:
     """Sets or lifts the member's own signal; idempotent on the command id."""
     try:
-        if db.one_writer:
-            accepted = await _send_on_sqlite(db, hub, keyring, member, command_id, command)
-            if accepted is not None:
-                return accepted
-        async with member_work(db, hub, keyring, member, lock=False) as work:
-            accepted, frame = await store_signal(
-                work.session, keyring=keyring, pair_id=member.pair_id,
-                actor_id=member.account_id, command_id=command_id, command=command)
-            if frame is not None:
-                work.announce(frame)
+        accepted = (await _send_on_sqlite(db, hub, keyring, member, command_id, command)
+                    if db.one_writer else None)
+        if accepted is None:
+            async with member_work(db, hub, keyring, member, lock=False) as work:
+                accepted, frame = await store_signal(
+                    work.session, keyring=keyring, pair_id=member.pair_id,
+                    actor_id=member.account_id, command_id=command_id, command=command)
+                if frame is not None:
+                    work.announce(frame)
     except IntegrityError:
         # The same id raced in through another socket or instance: answer as it was.
         async with db.read() as session:
@@ -219,34 +257,19 @@ async def _send_on_sqlite(db: Database, hub: Hub, keyring: Keyring, member: Memb
         used = next(((row[1], row[2], uuid.UUID(row[0]) if row[0] else None)
                      for row in rows if row[3]), None)
         states = {uuid.UUID(row[0]): (row[1], row[2]) for row in rows if not row[3]}
-        seq = _answered(used, command, member.account_id)
-        if seq is not None:
-            return Accepted(seq=seq, new=False)
-        mine = states.get(member.account_id)
-        if command == "resume" and mine is None:
-            raise Forbidden("You have no pause or slow-down of your own to lift.")
-        if mine is not None and command != "resume" and mine[0] == _STATE_OF[command]:
-            conn.execute(raw.ADD_ALIAS, {"pair": pair, "cmd": cmd, "type": command,
-                                         "seq": mine[1], "actor": actor})
-            return Accepted(seq=mine[1], new=False)
-        own = {uid: state for uid, (state, _) in states.items()}
-        if command == "resume":
-            own.pop(member.account_id, None)
-        else:
-            own[member.account_id] = _STATE_OF[command]
-        if (mine is not None and mine[0] == "paused" and "paused" not in own.values()
-                and conn.execute(raw.SESSION_RUNNING, {"pair": pair}).fetchone()):
+        decision, lifted = _decide(states, used, command, member.account_id, _BUTTON)
+        if decision.seq is not None:
+            if decision.alias:
+                conn.execute(raw.ADD_ALIAS, {"pair": pair, "cmd": cmd, "type": command,
+                                             "seq": decision.seq, "actor": actor})
+            return Accepted(seq=decision.seq, new=False)
+        if lifted and conn.execute(raw.SESSION_RUNNING, {"pair": pair}).fetchone():
             conn.rollback()  # nothing stored: the ORM's unit does it all
             return None
-        state, by = combine(own)
-        data: dict[str, Any] = {"state": own.get(member.account_id, "clear"),
-                                "signal": {"state": state, "by": [str(uid) for uid in by]}}
-        if command != "resume":
-            data["cause"] = {"kind": "button"}
         next_seq = conn.execute(raw.NEXT_SEQ, {"pair": pair}).fetchone()
         if next_seq is None:
             raise NotFound("You are not paired with anyone right now.")
-        at, text = utcnow(), json.dumps(data, separators=(",", ":"))
+        at, text = utcnow(), json.dumps(decision.data, separators=(",", ":"))
         seq = next_seq[0]
         conn.execute(raw.ADD_EVENT, {
             "pair": pair, "seq": seq, "cmd": cmd, "type": command, "actor": actor,
@@ -256,7 +279,7 @@ async def _send_on_sqlite(db: Database, hub: Hub, keyring: Keyring, member: Memb
         if command == "resume":
             conn.execute(raw.DROP_OWN, whose)
         else:
-            conn.execute(raw.SET_OWN if mine else raw.ADD_OWN, {
+            conn.execute(raw.SET_OWN if member.account_id in states else raw.ADD_OWN, {
                 **whose, "state": _STATE_OF[command], "seq": seq, "at": raw.time(at),
                 "cause": "button"})
     try:
@@ -265,7 +288,6 @@ async def _send_on_sqlite(db: Database, hub: Hub, keyring: Keyring, member: Memb
             "at": at.isoformat(), "data": json.loads(text)})
     except Exception as exc:  # stored already: the sweep brings it to every socket
         log.error("publish_failed", pair_id=str(member.pair_id), error=type(exc).__name__)
-    log.info("signal", pair_id=str(member.pair_id), type=command, seq=seq)
     return Accepted(seq=seq, new=True)
 
 
@@ -280,44 +302,30 @@ async def store_signal(session: AsyncSession, *, keyring: Keyring, pair_id: uuid
     new was stored (the id was seen before, or the actor's signal already is what was
     asked).
     """
-    cause = cause or SignalCause(kind="button")
+    cause = cause or _BUTTON
     states, used = await _states_and_use(session, pair_id, command_id)
-    seq = _answered(used, command, actor_id)
-    if seq is not None:
-        return Accepted(seq=seq, new=False), None
-    mine = states.get(actor_id)
-    if command == "resume" and mine is None:
-        raise Forbidden("You have no pause or slow-down of your own to lift.")
-    if mine is not None and command != "resume" and mine.state == _STATE_OF[command]:
-        # Already so: acknowledge with the standing event instead of growing the log.
-        await session.execute(sa.insert(CommandAlias).values(
-            pair_id=pair_id, id=command_id, type=command, seq=mine.seq, actor_id=actor_id))
-        return Accepted(seq=mine.seq, new=False), None
-    own = {uid: row.state for uid, row in states.items()}
-    if command == "resume":
-        own.pop(actor_id, None)
-    else:
-        own[actor_id] = _STATE_OF[command]
-    state, by = combine(own)
-    data: dict[str, Any] = {"state": own.get(actor_id, "clear"),
-                            "signal": {"state": state, "by": [str(uid) for uid in by]}}
-    if command != "resume":
-        data["cause"] = cause.model_dump(mode="json", exclude_none=True)
+    decision, lifted = _decide({uid: (row.state, row.seq) for uid, row in states.items()},
+                               used, command, actor_id, cause)
+    if decision.seq is not None:
+        if decision.alias:
+            await session.execute(sa.insert(CommandAlias).values(
+                pair_id=pair_id, id=command_id, type=command, seq=decision.seq,
+                actor_id=actor_id))
+        return Accepted(seq=decision.seq, new=False), None
+    assert decision.data is not None
     appended = await events.append(
         session, keyring=keyring, pair_id=pair_id, type=command, actor_id=actor_id,
-        event_id=command_id, data=data)
+        event_id=command_id, data=decision.data)
     event = appended.event
     whose = {"p_pair": pair_id, "p_actor": actor_id}
     conn = await session.connection()
     if command == "resume":
         await conn.execute(_DROP_OWN, whose)
     else:
-        await conn.execute(_ADD_OWN if mine is None else _SET_OWN, {
+        await conn.execute(_SET_OWN if actor_id in states else _ADD_OWN, {
             **whose, "v_state": _STATE_OF[command], "v_seq": event.seq, "v_at": event.at,
             "v_cause": cause.kind})
-    # A pause lifted with no other standing: a running session's check-ins start again.
-    if (mine is not None and mine.state == "paused" and own.get(actor_id) != "paused"
-            and "paused" not in own.values()):
+    if lifted:
         await pacing.checkins_after_lift(session, pair_id, event.at)
     return Accepted(seq=event.seq, new=True), appended.frame
 
