@@ -27,6 +27,18 @@ from api.main import create_app
 BASE_URL = "http://attune.test"
 
 
+async def drop_waiting_pushes(services: Any) -> None:
+    """Cancels the app's push tasks before it stops.
+
+    A pause's push, once sent, waits out its coalescing window (five seconds, for
+    the next pause by the same person) and shutdown waits for that task: five seconds
+    of every test server's stop after a pause. A test reads no push after its server
+    stops, so nothing a test shows depends on that window running out.
+    """
+    for task in list(services.pusher._tasks):
+        task.cancel()
+
+
 class _OnLoop(httpx.BaseTransport):
     """A synchronous transport that runs each request through the app on its loop,
     from its own client address (what X-Forwarded-For is to the live server)."""
@@ -71,6 +83,7 @@ class InProcess:
     def stop(self) -> None:
         """Runs the app's shutdown, then ends its loop."""
         if self._lifespan is not None:
+            self.run(drop_waiting_pushes(self.services))
             self.run(self._lifespan.__aexit__(None, None, None))
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=15)

@@ -28,7 +28,7 @@ from websockets.sync.client import ClientConnection, connect
 from api.config import Settings
 from api.main import create_app
 from schemas.realtime import server_frame
-from tests.inprocess import InProcess
+from tests.inprocess import InProcess, drop_waiting_pushes
 
 PASSWORD = "a quiet walk by the river"
 # Every password, token and text a person wrote in the tests; no log line may hold one.
@@ -124,6 +124,8 @@ class LiveServer:
 
     def stop(self) -> None:
         """Asks uvicorn to exit and waits for it."""
+        if self.server.started and self.thread.is_alive():
+            self.run(drop_waiting_pushes(self.services))
         self.server.should_exit = True
         self.thread.join(timeout=15)
 

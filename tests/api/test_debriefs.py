@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,6 @@ from tests.api.test_sessions import start
 from tests.support import (
     LiveServer,
     Person,
-    ProcessServer,
     new_pair,
     pair_up,
     register,
@@ -259,9 +260,13 @@ def test_the_raw_database_holds_no_plaintext(server: LiveServer) -> None:
     assert a.get("/me").json()["display_name"] == f"Name {marker}"
 
 
-def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
-    env = {"ATTUNE_DATA_DIR": str(tmp_path)}
-    server = ProcessServer(env).start()
+def test_key_rotation_keeps_everything_readable(
+        tmp_path: Path, make_server: Callable[..., LiveServer]) -> None:
+    # The app stops, `python -m api rotate-keys` (the operator's command, as a process)
+    # re-seals its data, and the app starts again on the rotated keys. The app itself
+    # runs in this process: its start reads the keys file anew, and test_cli runs the
+    # command line's own start-up checks on rotated keys.
+    server = make_server(data_dir=tmp_path)
     a, b = new_pair(server)
     item = add(a, "Rotating label")["id"]
     a.post("/me/journal", json={"text": "A note to keep"})
@@ -272,21 +277,21 @@ def test_key_rotation_keeps_everything_readable(tmp_path: Path) -> None:
     old = json.loads((tmp_path / "keys.json").read_text())["current"]
     rotated = subprocess.run([sys.executable, "-m", "api", "rotate-keys"], text=True,
                              capture_output=True, cwd=Path(__file__).parents[2],
-                             env={**__import__("os").environ, **env}, timeout=60)
+                             env={**os.environ, "ATTUNE_DATA_DIR": str(tmp_path)}, timeout=60)
     assert rotated.returncode == 0, rotated.stderr
     ring = json.loads((tmp_path / "keys.json").read_text())
     assert ring["current"] != old and old in ring["keys"]
     assert (tmp_path / "keys.json").stat().st_mode & 0o077 == 0  # owner only
-    server = ProcessServer(env, port=server.port).start()
-    try:
-        assert view(a, item)["label"] == "Rotating label"
-        assert a.get("/me/journal").json()["items"][0]["text"] == "A note to keep"
-        assert b.get("/pair/aftercare").json()["in_my_words"] == "Some water, please"
-        assert b.get("/pair").json()["partner"]["display_name"] == a.display_name
-        with b.live() as lb:
-            assert lb.expect("pause")["actor"] == a.id  # the sealed log replays
-    finally:
-        server.stop()
+    server = make_server(data_dir=tmp_path)
+    for person in (a, b):
+        person.server, person.http.base_url = server, server.url + "/api/v1"
+    assert view(a, item)["label"] == "Rotating label"
+    assert a.get("/me/journal").json()["items"][0]["text"] == "A note to keep"
+    assert b.get("/pair/aftercare").json()["in_my_words"] == "Some water, please"
+    assert b.get("/pair").json()["partner"]["display_name"] == a.display_name
+    with b.live() as lb:
+        assert lb.expect("pause")["actor"] == a.id  # the sealed log replays
+    server.stop()
     import sqlite3
 
     with sqlite3.connect(tmp_path / "attune.db") as conn:

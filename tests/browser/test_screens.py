@@ -1,15 +1,18 @@
 """Every screen, light and dark, at phone size: axe-core finds nothing, nothing scrolls
-sideways, targets are large enough, and a screenshot of each is kept."""
+sideways, targets are large enough, and a screenshot of each is kept.
+
+The dark scheme changes colours only (test_the_colour_schemes_change_colours_only), so
+each screen is laid out and measured once, in light, and axe checks it in both."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from api.config import FRONTEND
 from tests.browser.conftest import Partner, paired_phones, shot, sign_in_via_api
 from tests.support import LiveServer
 
@@ -93,26 +96,74 @@ def check(p: Partner, name: str, scheme: str) -> None:
         page.evaluate("document.documentElement.style.fontSize = ''")
 
 
+def check_both(p: Partner, name: str) -> None:
+    """`check` in light, then in dark what a scheme can change: axe (its contrast rules
+    among the rest) and a screenshot. A scheme sets colours only
+    (test_the_colour_schemes_change_colours_only), so sizes and layout are measured once."""
+    check(p, name, "light")
+    page = p.page
+    page.emulate_media(color_scheme="dark")
+    try:
+        results = axe.run(page, options=AXE_OPTIONS)
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:5])
+                      for v in results.response["violations"]]
+        assert violations == [], f"{name} (dark): {violations}"
+        shot(p, f"{name}-dark")
+    finally:
+        page.emulate_media(color_scheme="light")
+
+
+# The rules a colour scheme's media query holds, and what they set that is not a custom
+# property (the colour variables the stylesheet reads): anything there would need the
+# layout checks run in dark too.
+SCHEME_RULES = """() => {
+  const media = [...document.styleSheets].flatMap(sheet => [...sheet.cssRules])
+    .filter(rule => rule instanceof CSSMediaRule
+            && /prefers-color-scheme/.test(rule.conditionText));
+  const inside = media.flatMap(m => [...m.cssRules]);
+  return [inside.length, inside.flatMap(rule => rule instanceof CSSStyleRule
+    ? [...rule.style].filter(p => !p.startsWith('--')) : [rule.cssText])];
+}"""
+
+
+def test_the_colour_schemes_change_colours_only(
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
+    p = phone()
+    p.page.goto(app_server.url + "/")
+    expect(p.page.get_by_role("heading", name="Welcome to Attune")).to_be_visible()
+    rules, not_colours = p.page.evaluate(SCHEME_RULES)
+    assert rules >= 1  # the positive control: the dark rules are found
+    assert not_colours == []
+    # No script asks for the scheme either (it could lay a screen out otherwise).
+    scripts = [path.name for path in FRONTEND.rglob("*.js")
+               if "prefers-color-scheme" in path.read_text()]
+    assert scripts == []
+    backgrounds = []
+    for scheme in ("light", "dark"):
+        p.page.emulate_media(color_scheme=scheme)
+        backgrounds.append(p.page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert backgrounds[0] != backgrounds[1]  # emulate_media switches the scheme in place
+
+
 def visit(p: Partner, server: LiveServer, route: str, heading: str) -> None:
     p.page.goto(f"{server.url}/#/{route}")
     expect(p.page.get_by_role("heading", name=heading, exact=False).first).to_be_visible()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_screen_is_accessible_in_light_and_dark(
-        phone: Callable[..., Partner], app_server: LiveServer, scheme: str) -> None:
+        phone: Callable[..., Partner], app_server: LiveServer) -> None:
     # Signed out, and signed in but not paired.
-    alone = phone(scheme)
+    alone = phone()
     alone.page.goto(app_server.url + "/")
     expect(alone.page.get_by_role("heading", name="Welcome to Attune")).to_be_visible()
-    check(alone, "welcome", scheme)
+    check_both(alone, "welcome")
     sign_in_via_api(alone, app_server, "Robin")
     visit(alone, app_server, "pair", "Pair with your partner")
     alone.page.get_by_role("button", name="Make a pairing code").click()
     expect(alone.page.locator("#invite-code")).to_be_visible()
-    check(alone, "pair", scheme)
+    check_both(alone, "pair")
 
-    a, b = paired_phones(phone, app_server, scheme)
+    a, b = paired_phones(phone, app_server)
     pa, pb = a.person, b.person
     assert pa and pb
     for label in ("Holding hands", "A long hug", "Kissing on the neck"):
@@ -128,32 +179,32 @@ def test_every_screen_is_accessible_in_light_and_dark(
                ("aftercare", "Aftercare"), ("settings", "Settings")]
     for route, heading in screens:
         visit(a, app_server, route, heading)
-        check(a, route, scheme)
+        check_both(a, route)
 
     pa.post("/sessions", json={"length_seconds": 1800, "checkin_every_seconds": 600})
     visit(b, app_server, "session", "Time together")
     expect(b.page.get_by_role("button", name="Yes, let's start")).to_be_visible()
-    check(b, "session", scheme)
+    check_both(b, "session")
 
     # The incoming pause, as the partner sees it, and the one who paused, on their own.
     b.page.locator("#pause-button").click()
     expect(a.page.locator("#pause-overlay")).to_be_visible()
     expect(a.page.locator("#pause-aftercare")).to_contain_text("A blanket")
-    check(a, "pause-incoming", scheme)
+    check_both(a, "pause-incoming")
     a.page.locator("#pause-ack").click()
     expect(b.page.locator("#own-status strong")).to_have_text("Seen")
     expect(b.page.locator("#own-care")).to_contain_text("A blanket")
-    check(b, "pause-own", scheme)
+    check_both(b, "pause-own")
     b.page.locator("#own-close").click()
     expect(b.page.locator("#pause-status strong")).to_have_text("Seen")
-    check(b, "pause-sent", scheme)
+    check_both(b, "pause-sent")
     b.page.locator("#resume-button").click()
     expect(a.page.locator("#pause-overlay")).to_be_hidden()
 
     visit(a, app_server, "debrief", "Debrief")
     a.page.get_by_role("button", name="Talk about the last pause").click()
     expect(a.page.locator("#debrief-form")).to_be_visible()
-    check(a, "debrief", scheme)
+    check_both(a, "debrief")
 
 
 def test_app_lock_pin(phone: Callable[..., Partner], app_server: LiveServer) -> None:

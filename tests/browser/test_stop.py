@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Partner, paired_phones, shot
-from tests.browser.test_screens import check
+from tests.browser.test_screens import check_both
 from tests.support import LiveServer
 
 FAST = {"min_session_seconds": 1, "min_checkin_seconds": 1, "min_grace_seconds": 1,
         "register_per_minute": 100, "login_per_minute": 100, "scheduler_tick_seconds": 0.1}
+SCHEMES = ("light", "dark")
 IN_VIEW = """el => { const r = el.getBoundingClientRect();
   return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; }"""
 
@@ -83,28 +83,29 @@ def test_silence_is_named_honestly_and_the_silent_one_is_cared_for_first(
     expect(b.page.locator("#pause-overlay")).to_be_hidden()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_check_in_answers_look_like_what_they_do_and_only_the_live_one_shows(
-        make_server: Callable[..., LiveServer], phone: Callable[..., Partner],
-        scheme: str) -> None:
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
     server = make_server(**FAST)
-    a, b = paired_phones(phone, server, scheme)
+    a, b = paired_phones(phone, server)
     start_session(a, b, checkin_every_seconds=2, grace_seconds=None)
     card = a.page.locator(".prompt.checkin-card")
     expect(card).to_be_visible(timeout=15_000)
     answers = card.locator("button.answer")
     expect(answers).to_have_text(["I need to stop", "Slower, please", "I'm not sure",
                                   "Yes, keep going"])  # stop first
-    colours = {name: style(a.page, f".prompt.checkin-card button.{name}", "backgroundColor")
-               for name in ("stop", "slow", "unsure", "go")}
+    for scheme in SCHEMES:
+        a.page.emulate_media(color_scheme=scheme)
+        colours = {name: style(a.page, f".prompt.checkin-card button.{name}",
+                               "backgroundColor") for name in ("stop", "slow", "unsure", "go")}
+        assert colours["stop"] not in (colours["slow"], colours["go"]), (scheme, colours)
+    a.page.emulate_media(color_scheme="light")
     shapes = {name: style(a.page, f".prompt.checkin-card button.{name}", "borderTopLeftRadius")
               for name in ("stop", "slow", "unsure", "go")}
     assert len(set(shapes.values())) == 4, shapes  # four shapes
-    assert colours["stop"] not in (colours["slow"], colours["go"]), colours
     stop, go = (card.locator(f"button.{n}").bounding_box() for n in ("stop", "go"))
     assert stop and go and stop["height"] >= go["height"] and stop["width"] >= go["width"]
     assert (stop["y"], stop["x"]) < (go["y"], go["x"])  # stop comes first, never later
-    check(a, "checkin", scheme)  # axe, target sizes, and 200 % text
+    check_both(a, "checkin")  # axe in both schemes, target sizes, and 200 % text
     first = card.get_attribute("data-about")
     # The next round retires the older card: only the live check-in can be answered.
     # (Answered at once: a round comes every 2 s here.)
@@ -114,8 +115,10 @@ def test_check_in_answers_look_like_what_they_do_and_only_the_live_one_shows(
     expect(a.page.locator("#pause-title")).to_have_text("Slowing down.")
     expect(a.page.locator("#own-words")).to_contain_text("You weren't sure")
     expect(b.page.locator("#pause-who")).to_contain_text("Alex isn't sure")
-    shot(a, f"stop-unsure-own-{scheme}")
-    shot(b, f"stop-unsure-partner-{scheme}")
+    for scheme in SCHEMES:
+        for p, whose in ((a, "own"), (b, "partner")):
+            p.page.emulate_media(color_scheme=scheme)
+            shot(p, f"stop-unsure-{whose}-{scheme}")
 
 
 def test_a_stop_tapped_as_its_check_in_closes_still_stops(
@@ -199,12 +202,10 @@ def test_the_header_tells_the_truth_when_the_network_goes(
     expect(status).to_have_text("Connected", timeout=15_000)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
-        make_server: Callable[..., LiveServer], phone: Callable[..., Partner],
-        scheme: str) -> None:
+        make_server: Callable[..., LiveServer], phone: Callable[..., Partner]) -> None:
     server = make_server(**FAST, next_day_hours=0.002)  # the next day, seven seconds on
-    a, b = paired_phones(phone, server, scheme)
+    a, b = paired_phones(phone, server)
     assert a.person and b.person
     a.person.put("/me/aftercare", json={"if_i_freeze": "Ask me to name three colours"})
     b.page.get_by_role("navigation").get_by_role("link", name="Session").click()
@@ -213,7 +214,7 @@ def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
     # During the time together, the partner's words for a freeze are on the screen.
     expect(b.page.locator(".freeze")).to_contain_text("Ask me to name three colours",
                                                       timeout=10_000)
-    check(b, "session-running", scheme)
+    check_both(b, "session-running")
     for p in (a, b):
         ended = p.page.locator(".notice", has_text="Your time together is up")
         expect(ended).to_be_visible(timeout=15_000)
@@ -222,11 +223,14 @@ def test_after_time_together_both_are_led_gently_to_aftercare_and_the_debrief(
         expect(ended.get_by_role("link", name="Look back together, when you both want to")
                ).to_be_visible()
     expect(b.page.get_by_role("heading", name="Your time together has ended")).to_be_visible()
-    check(b, "session-ended", scheme)
-    shot(a, f"session-ended-alex-{scheme}")
+    check_both(b, "session-ended")
+    for scheme in SCHEMES:
+        a.page.emulate_media(color_scheme=scheme)
+        shot(a, f"session-ended-alex-{scheme}")
+    a.page.emulate_media(color_scheme="light")
     nxt = a.page.locator(".notice", has_text="A day has passed")
     expect(nxt).to_be_visible(timeout=20_000)
-    check(a, "next-day", scheme)
+    check_both(a, "next-day")
     nxt.get_by_label("4").check()
     nxt.get_by_label("Anything you want to remember").fill("Calmer than I expected")
     nxt.get_by_role("button", name="Keep it for me").click()
