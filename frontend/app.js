@@ -3,6 +3,7 @@
 // event arrives, so nothing a person is typing is lost. The pause lives in pause.js.
 
 import { EXITED, forgetThisDevice, forgettingUnfinished, maskAsNotes, NOTES_ONLY, neutralState, unmask } from "./exit.js";
+import { closeGround } from "./ground.js";
 import { ApiError, h, store } from "./lib.js";
 import { checkLock, lockScreen } from "./lock.js";
 import { keepDiscreetLabel, refreshDiscreetLabel, tellDiscretion } from "./push.js";
@@ -49,8 +50,14 @@ export function go(name) {
   // replace, never push: the whole app is ONE history entry, so after quick exit Back
   // has no screen of it to go back to.
   if (location.hash === `#/${name}`) route();
-  else location.replace(`#/${name}`);
+  else {
+    byApp = true;
+    location.replace(`#/${name}`);
+  }
 }
+/** Whether the coming hashchange is the app's own go() (a pair that ended, a sign-out),
+ * which leaves the grounding panel open over the new screen. */
+let byApp = false;
 
 // ---- leaving safely: after quick exit or the second PIN, only Notes shows (exit.js)
 let comingBack = false;
@@ -64,6 +71,7 @@ function showNotes(main) {
   current?.cleanup?.();
   current = null;
   maskAsNotes();
+  closeGround({ focusBack: false });
   // Not even the address names a screen of the app.
   if (location.hash) history.replaceState(null, "", location.pathname);
   byId("nav").hidden = true;
@@ -240,7 +248,12 @@ function online() {
 }
 window.addEventListener("online", online);
 window.addEventListener("offline", online);
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  // Any other change of address (typed, or the lock coming back) shows what it asks for.
+  if (!byApp) closeGround({ focusBack: false });
+  byApp = false;
+  route();
+});
 
 // In-app links change the screen without a new history entry (see go()); a link to a
 // part of the page (the skip link) moves focus there instead of changing the route.
@@ -253,8 +266,11 @@ document.addEventListener("click", (e) => {
   const target = name ? null : document.getElementById(href.slice(1));
   if (!name && !target) return;
   e.preventDefault();
-  if (name) go(name);
-  else target?.focus();
+  // A link to a screen, from the grounding panel or the menu, leaves the panel for it.
+  if (name) {
+    closeGround({ focusBack: false });
+    go(name);
+  } else target?.focus();
 });
 
 // Back into a page kept in memory, or quick exit / the second PIN in another tab: nothing

@@ -36,7 +36,15 @@ def words(data: Any, where: str = "") -> Iterator[tuple[str, str]]:
                 yield from words(value, f"{where}.{key}")
 
 
-ALL_TEXTS = [*words(LEARN, "learn"), *words(GROUNDING, "grounding"), *words(SUPPORT, "support")]
+def fallback_words() -> str:
+    """What the grounding panel says when its exercises can't be read (kept in ground.js)."""
+    found = re.search(r'const FALLBACK = "([^"]+)";', (FRONTEND / "ground.js").read_text())
+    assert found, "ground.js keeps its fallback words in FALLBACK"
+    return found.group(1)
+
+
+ALL_TEXTS = [*words(LEARN, "learn"), *words(GROUNDING, "grounding"),
+             *words(SUPPORT, "support"), ("ground.js FALLBACK", fallback_words())]
 
 
 @pytest.mark.parametrize(("where", "text"), ALL_TEXTS, ids=[w for w, _ in ALL_TEXTS])
