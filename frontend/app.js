@@ -12,19 +12,22 @@ import { aftercare } from "./screens/aftercare.js";
 import { boundaries } from "./screens/boundaries.js";
 import { debrief } from "./screens/debriefs.js";
 import { home } from "./screens/home.js";
+import { learn } from "./screens/learn.js";
 import { notes } from "./screens/notes.js";
 import { pair } from "./screens/pairing.js";
 import { phrases } from "./screens/phrases.js";
 import { plan } from "./screens/safety.js";
 import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
+import { fillTakeoverSupport, support } from "./screens/support.js";
 import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
 
 /** @import { LiveEvent, Screen, Shown } from "./screens/shared.js" */
 
 /** @type {Record<string, Screen>} */
-const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings };
-const OPEN = new Set(["welcome"]);
+const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings, learn, support };
+// Open signed out as well: nothing in them is anyone's, and they help before an account.
+const OPEN = new Set(["welcome", "learn", "support"]);
 const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
 
 /** @type {(Shown & {name: string, token: number, shown?: boolean}) | null} */
@@ -173,7 +176,7 @@ async function route() {
 }
 
 // Device preferences outlive a sign-out; everything about the person does not.
-const DEVICE_KEYS = new Set(["attune.pin", "attune.pin2", "attune.discreet", "attune.sound"]);
+const DEVICE_KEYS = new Set(["attune.pin", "attune.pin2", "attune.discreet", "attune.sound", "attune.supportCountry"]);
 
 /** Forgets the person on this device (not its preferences) and shows the welcome. */
 export function signedOut() {
@@ -354,3 +357,4 @@ if (neutralAtStart) {
 tellDiscretion(Boolean(neutralAtStart));
 online();
 route();
+if (!neutralAtStart) fillTakeoverSupport();

@@ -106,10 +106,12 @@ function exerciseCard(exercise) {
 const backButton = (/** @type {string} */ id) => h("button", { type: "button", class: "secondary", id, onclick: () => closeGround() }, "Back to where I was");
 
 /**
- * Fills the panel.
+ * Fills the panel. Behind the lock screen it offers grounding only: nothing that leads on
+ * into the app.
  * @param {HTMLElement} panel
+ * @param {boolean} locked
  */
-async function draw(panel) {
+async function draw(panel, locked) {
   /** @type {Grounding | null} */
   let data = null;
   try {
@@ -128,6 +130,12 @@ async function draw(panel) {
     pacerCard(data.breathing),
     h("h2", {}, "More ways to come back to now"),
     data.exercises.map(exerciseCard),
+    locked ? null : h("section", { class: "card", "aria-labelledby": "ground-more-h" },
+      h("h2", { id: "ground-more-h" }, "Someone to talk to"),
+      h("p", {}, data.more),
+      h("ul", { class: "list" },
+        h("li", {}, h("a", { href: "#/support", id: "ground-support" }, "Helplines and support")),
+        h("li", {}, h("a", { href: "#/learn", id: "ground-learn" }, "Learn what can happen after trauma")))),
     backButton("ground-done"));
 }
 
@@ -147,7 +155,7 @@ export function openGround() {
     return Promise.resolve();
   }
   opening = (async () => {
-    await draw(panel);
+    await draw(panel, Boolean(main.querySelector(".lock")));
     // Quick exit may have come while it loaded: then nothing opens.
     if (document.documentElement.dataset.exited === "true" || !document.body.contains(panel)) return;
     titleBefore = document.title;

@@ -24,7 +24,8 @@ from tests.support import LiveServer
 
 PAIRED_SCREENS = [("home", "Hello"), ("boundaries", "Boundary list"), ("phrases", "Phrases"),
                   ("session", "Time together"), ("aftercare", "Aftercare"),
-                  ("plan", "My safety plan"), ("debrief", "Debrief"), ("settings", "Settings")]
+                  ("plan", "My safety plan"), ("debrief", "Debrief"), ("learn", "Learn"),
+                  ("support", "Support"), ("settings", "Settings")]
 # Long enough for a phase to turn on a loaded machine; the pacer itself needs 4 s.
 PHASE_DEADLINE = 15_000
 
@@ -52,9 +53,15 @@ def test_breathe_is_one_tap_from_every_screen_and_keeps_what_was_typed(
     page.get_by_label("Username", exact=True).fill("robin.k")
     breathe(page)
     expect(page.locator("#ground")).to_contain_text("Slow breathing")
+    expect(page.locator("#ground-support")).to_be_visible()
     back(page)
     # Nothing underneath was redrawn.
     expect(page.get_by_label("Username", exact=True)).to_have_value("robin.k")
+    for route, heading in (("learn", "Learn"), ("support", "Support")):  # signed out
+        page.goto(f"{app_server.url}/#/{route}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        breathe(page)
+        back(page)
     sign_in_via_api(alone, app_server, "Robin")  # signed in, not paired yet
     expect(page.get_by_role("heading", name="Pair with your partner")).to_be_visible()
     breathe(page)
@@ -91,6 +98,8 @@ def test_breathe_from_the_lock_screen_offers_grounding_only(
     expect(page.get_by_role("heading", name="Locked")).to_be_visible()
     breathe(page)
     expect(page.locator("#ground")).to_contain_text("5-4-3-2-1")
+    # Behind the lock, nothing leads on into the app.
+    expect(page.locator("#ground a")).to_have_count(0)
     check(a, "ground-locked", "light")
     back(page)
     expect(page.get_by_role("heading", name="Locked")).to_be_visible()
