@@ -3,6 +3,7 @@
 // event arrives, so nothing a person is typing is lost. The pause lives in pause.js.
 
 import { EXITED, forgetThisDevice, forgettingUnfinished, maskAsNotes, NOTES_ONLY, neutralState, unmask } from "./exit.js";
+import { closeGround } from "./ground.js";
 import { ApiError, h, store } from "./lib.js";
 import { checkLock, lockScreen } from "./lock.js";
 import { keepDiscreetLabel, refreshDiscreetLabel, tellDiscretion } from "./push.js";
@@ -11,19 +12,22 @@ import { aftercare } from "./screens/aftercare.js";
 import { boundaries } from "./screens/boundaries.js";
 import { debrief } from "./screens/debriefs.js";
 import { home } from "./screens/home.js";
+import { learn } from "./screens/learn.js";
 import { notes } from "./screens/notes.js";
 import { pair } from "./screens/pairing.js";
 import { phrases } from "./screens/phrases.js";
 import { plan } from "./screens/safety.js";
 import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
+import { fillTakeoverSupport, support } from "./screens/support.js";
 import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
 
 /** @import { LiveEvent, Screen, Shown } from "./screens/shared.js" */
 
 /** @type {Record<string, Screen>} */
-const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings };
-const OPEN = new Set(["welcome"]);
+const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings, learn, support };
+// Open signed out as well: nothing in them is anyone's, and they help before an account.
+const OPEN = new Set(["welcome", "learn", "support"]);
 const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
 
 /** @type {(Shown & {name: string, token: number, shown?: boolean}) | null} */
@@ -49,8 +53,14 @@ export function go(name) {
   // replace, never push: the whole app is ONE history entry, so after quick exit Back
   // has no screen of it to go back to.
   if (location.hash === `#/${name}`) route();
-  else location.replace(`#/${name}`);
+  else {
+    byApp = true;
+    location.replace(`#/${name}`);
+  }
 }
+/** Whether the coming hashchange is the app's own go() (a pair that ended, a sign-out),
+ * which leaves the grounding panel open over the new screen. */
+let byApp = false;
 
 // ---- leaving safely: after quick exit or the second PIN, only Notes shows (exit.js)
 let comingBack = false;
@@ -64,6 +74,7 @@ function showNotes(main) {
   current?.cleanup?.();
   current = null;
   maskAsNotes();
+  closeGround({ focusBack: false });
   // Not even the address names a screen of the app.
   if (location.hash) history.replaceState(null, "", location.pathname);
   byId("nav").hidden = true;
@@ -165,7 +176,7 @@ async function route() {
 }
 
 // Device preferences outlive a sign-out; everything about the person does not.
-const DEVICE_KEYS = new Set(["attune.pin", "attune.pin2", "attune.discreet", "attune.sound"]);
+const DEVICE_KEYS = new Set(["attune.pin", "attune.pin2", "attune.discreet", "attune.sound", "attune.supportCountry"]);
 
 /** Forgets the person on this device (not its preferences) and shows the welcome. */
 export function signedOut() {
@@ -240,7 +251,12 @@ function online() {
 }
 window.addEventListener("online", online);
 window.addEventListener("offline", online);
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => {
+  // Any other change of address (typed, or the lock coming back) shows what it asks for.
+  if (!byApp) closeGround({ focusBack: false });
+  byApp = false;
+  route();
+});
 
 // In-app links change the screen without a new history entry (see go()); a link to a
 // part of the page (the skip link) moves focus there instead of changing the route.
@@ -253,8 +269,11 @@ document.addEventListener("click", (e) => {
   const target = name ? null : document.getElementById(href.slice(1));
   if (!name && !target) return;
   e.preventDefault();
-  if (name) go(name);
-  else target?.focus();
+  // A link to a screen, from the grounding panel or the menu, leaves the panel for it.
+  if (name) {
+    closeGround({ focusBack: false });
+    go(name);
+  } else target?.focus();
 });
 
 // Back into a page kept in memory, or quick exit / the second PIN in another tab: nothing
@@ -338,3 +357,4 @@ if (neutralAtStart) {
 tellDiscretion(Boolean(neutralAtStart));
 online();
 route();
+if (!neutralAtStart) fillTakeoverSupport();

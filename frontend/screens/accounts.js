@@ -70,5 +70,11 @@ export async function welcome(main, ctx) {
   fill(main,
     h("h1", {}, `Welcome to ${appName()}`),
     h("p", {}, "A calm place for the two of you to agree what feels good, keep checking in, and stop the moment either of you needs to."),
-    login, signup);
+    login, signup,
+    h("section", { class: "card", "aria-labelledby": "no-account-h" },
+      h("h2", { id: "no-account-h" }, "Without an account"),
+      h("p", {}, "Breathe and ground yourself from the Breathe button at the top of every screen. You can also read and find support without signing in:"),
+      h("ul", { class: "list" },
+        h("li", {}, h("a", { href: "#/learn" }, "Learn what can happen after trauma")),
+        h("li", {}, h("a", { href: "#/support" }, "Helplines and support")))));
 }

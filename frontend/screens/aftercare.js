@@ -50,7 +50,13 @@ export async function aftercare(main) {
       shared ? h("section", { id: "their-plan-card", "aria-labelledby": "their-plan-card-h" }, h("h3", { id: "their-plan-card-h" }, "From their safety plan"), shared) : null);
   };
   drawPartner(theirs, card);
-  fill(main, h("h1", {}, "Aftercare"), h("p", {}, "What each of you needs afterwards, or if something feels wrong. You can change it any time."), form, partnerBox);
+  fill(main, h("h1", {}, "Aftercare"), h("p", {}, "What each of you needs afterwards, or if something feels wrong. You can change it any time."), form, partnerBox,
+    h("section", { class: "card", "aria-labelledby": "aftercare-support-h" },
+      h("h2", { id: "aftercare-support-h" }, "If it feels heavy"),
+      h("p", {}, "Some things are easier to carry with someone outside the two of you. A helpline can listen tonight; a therapist or a group can help over time."),
+      h("ul", { class: "list" },
+        h("li", {}, h("a", { href: "#/support", id: "aftercare-support" }, "Helplines and support")),
+        h("li", {}, h("a", { href: "#/learn" }, "Learn what can happen after trauma")))));
   return {
     // The partner changed what they share, or their wishes: redraw theirs, never my form.
     refresh: async (ev) => {

@@ -35,7 +35,9 @@ export async function home(main) {
         h("li", {}, h("a", { href: "#/boundaries" }, "Your boundary list"), " — what feels good, what's a maybe, what's not now."),
         h("li", {}, h("a", { href: "#/phrases" }, "Phrases"), " — the words you've agreed to use."),
         h("li", {}, h("a", { href: "#/session" }, "Time together"), " — with check-ins at your pace."),
-        h("li", {}, h("a", { href: "#/aftercare" }, "Aftercare"), " — what helps you afterwards."))),
+        h("li", {}, h("a", { href: "#/aftercare" }, "Aftercare"), " — what helps you afterwards."),
+        h("li", {}, h("a", { href: "#/learn" }, "Learn"), " — short reads on trauma responses, for each of you."),
+        h("li", {}, h("a", { href: "#/support" }, "Support"), " — helplines, therapists and groups."))),
     h("p", { class: "muted" }, "The Pause button below works on every screen. One tap, and your partner's screen says stop."));
   return { refresh: (ev) => (!ev || ["pause", "slow", "resume", "welcome"].includes(ev.type) || ev.type.startsWith("session.")) && draw() };
 }

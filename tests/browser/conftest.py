@@ -168,6 +168,32 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
     return a, b
 
 
+def lock_with_pin(partner: Partner, pin: str) -> None:
+    """Sets this phone's PIN in Settings, as a person would."""
+    from playwright.sync_api import expect
+
+    page = partner.page
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("A PIN for this device").fill(pin)
+    page.get_by_role("button", name="Lock with this PIN").click()
+    expect(page.get_by_role("button", name="Remove the PIN")).to_be_visible()
+
+
+def offline_after_install(partner: Partner) -> list[str]:
+    """Once the service worker controls the page, takes this phone offline and opens the
+    app again from the phone; returns the list that collects every request that fails."""
+    from tests.browser.test_shell import controlled
+
+    page = partner.page
+    controlled(page)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    partner.context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    return failed
+
+
 # Screenshots go to an ignored folder on every run; `make screenshots` copies the ones
 # the README shows into docs/screenshots. A test never writes a tracked file.
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"

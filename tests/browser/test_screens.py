@@ -13,7 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from api.config import FRONTEND
-from tests.browser.conftest import Partner, paired_phones, shot, sign_in_via_api
+from tests.browser.conftest import Partner, lock_with_pin, paired_phones, shot, sign_in_via_api
 from tests.support import LiveServer
 
 AXE_OPTIONS = {
@@ -210,10 +210,7 @@ def test_every_screen_is_accessible_in_light_and_dark(
 def test_app_lock_pin(phone: Callable[..., Partner], app_server: LiveServer) -> None:
     a, _ = paired_phones(phone, app_server)
     page = a.page
-    page.get_by_role("link", name="Settings").click()
-    page.get_by_label("A PIN for this device").fill("2468")
-    page.get_by_role("button", name="Lock with this PIN").click()
-    expect(page.get_by_role("button", name="Remove the PIN")).to_be_visible()
+    lock_with_pin(a, "2468")
     saved: Any = page.evaluate("JSON.parse(localStorage.getItem('attune.pin'))")
     assert set(saved) == {"salt", "hash", "v"} and "2468" not in str(saved)
     page.evaluate("sessionStorage.clear()")

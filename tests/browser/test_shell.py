@@ -20,7 +20,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.config import FRONTEND
 from api.main import create_app
 from api.shell import LEFT_OUT, SHELL_SLOT, read_shell, shell_paths
-from tests.browser.conftest import ARGS, CHROMIUM, Partner, paired_phones, shot
+from tests.browser.conftest import (
+    ARGS,
+    CHROMIUM,
+    Partner,
+    offline_after_install,
+    paired_phones,
+    shot,
+)
 from tests.support import LiveServer, server_settings
 
 # Chromium refuses page.wait_for_function's string evaluation under the app's CSP (no
@@ -203,12 +210,7 @@ def test_shell_and_pause_control_open_offline_after_one_visit(
         phone: Callable[..., Partner], app_server: LiveServer) -> None:
     a, b = paired_phones(phone, app_server)
     page = a.page
-    controlled(page)
-    failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    a.context.set_offline(True)
-    response = page.reload()
-    assert response is not None and response.from_service_worker
+    failed = offline_after_install(a)
     expect(page.locator("#pause-button")).to_be_visible()
     expect(page.locator("#offline-note")).to_be_visible()
     expect(page.locator("#offline-note")).to_contain_text("You're offline")

@@ -7,12 +7,9 @@ import re
 from importlib.resources import files
 
 from schemas.boundaries import CATEGORIES
+from tests.tone import CLINICAL, GENDERED, PRESSURE
 
 CATALOGUE = json.loads(files("api").joinpath("data/catalogue.json").read_text("utf-8"))
-GENDERED = r"\b(he|she|him|his|hers?|man|men|woman|women|boyfriend|girlfriend|husband|wife|"\
-           r"penis|vagina|vulva|clitoris|testicles)\b"
-CLINICAL = r"\b(intercourse|coitus|coital|genitalia|stimulation|foreplay|perform\w*)\b"
-PRESSURE = r"\b(should|must|need to|have to|yet|finally|just try|normal)\b|!"
 
 
 def test_the_catalogue_follows_the_gradual_path() -> None:
