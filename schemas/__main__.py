@@ -23,6 +23,7 @@ from schemas import (
     safety,
     sessions,
     signals,
+    solo,
 )
 
 OUT = Path(__file__).parent / "json"
@@ -47,6 +48,7 @@ REST_MODELS: list[type[BaseModel]] = [
     sessions.NextDayOut,
     debriefs.DebriefStart, debriefs.DebriefDraft, debriefs.DebriefOut, debriefs.DebriefList,
     debriefs.FeelingSeries, debriefs.JournalIn, debriefs.JournalOut, debriefs.JournalList,
+    solo.SoloAnswerIn, solo.SoloItemIn, solo.SoloItem, solo.SoloList,
     push.PushKey, push.PushSubscriptionIn, push.PushUnsubscribe,
 ]
 
