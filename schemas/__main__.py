@@ -24,6 +24,7 @@ from schemas import (
     sessions,
     signals,
     solo,
+    summaries,
 )
 
 OUT = Path(__file__).parent / "json"
@@ -49,6 +50,8 @@ REST_MODELS: list[type[BaseModel]] = [
     debriefs.DebriefStart, debriefs.DebriefDraft, debriefs.DebriefOut, debriefs.DebriefList,
     debriefs.FeelingSeries, debriefs.JournalIn, debriefs.JournalOut, debriefs.JournalList,
     solo.SoloAnswerIn, solo.SoloItemIn, solo.SoloItem, solo.SoloList,
+    summaries.SummaryIn, summaries.SummaryOut, summaries.SummaryList, summaries.SummaryView,
+    summaries.SummaryAsk, summaries.SummaryAskList,
     push.PushKey, push.PushSubscriptionIn, push.PushUnsubscribe,
 ]
 

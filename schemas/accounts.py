@@ -114,3 +114,5 @@ class ExportOut(Outbound):
         default_factory=list, description="my own answers to check-ins, without times")
     solo_answers: list[dict[str, object]] = Field(
         default_factory=list, description="my own answers to the list, kept for myself")
+    summaries: list[dict[str, object]] = Field(
+        default_factory=list, description="the summaries I made: their parts, not content")

@@ -28,6 +28,7 @@ from api.services import (
     safety,
     sessions,
     solo,
+    summaries,
 )
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
@@ -271,6 +272,7 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
         **await sessions.export_own(db=db, keyring=keyring, account_id=principal.account_id),
         solo_answers=await solo.export_own(db=db, keyring=keyring,
                                            account_id=principal.account_id),
+        summaries=await summaries.export_own(db=db, account_id=principal.account_id),
     )
 
 
