@@ -36,6 +36,8 @@ from api.routes import (
     safety,
     sessions,
     signals,
+    solo,
+    summaries,
 )
 from api.security import Hasher
 from api.services import keys
@@ -171,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: _documented(app, settings)  # type: ignore[method-assign]
     errors.install(app)
     for module in (accounts, pairing, signals, boundaries, phrases, sessions, aftercare,
-                   safety, debriefs, push):
+                   safety, debriefs, solo, summaries, push):
         app.include_router(module.router, prefix="/api/v1", responses=problem_responses())
 
     metrics = Metrics()

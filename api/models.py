@@ -476,3 +476,47 @@ class KeyringCheck(SQLModel, table=True):
     id: int = Field(default=1, sa_column=sa.Column(sa.Integer, primary_key=True,
                                                    autoincrement=False))
     sealed: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class SoloAnswer(SQLModel, table=True):
+    """A person's own answer to an activity, kept for themselves alone (before a pair, or
+    beside one). It is never the pair's: it reaches the pair's list only when its owner
+    brings it in, item by item, as their own answer there. No time is kept (rule 7)."""
+
+    __tablename__ = "solo_answer"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    catalogue_key: str | None = Field(default=None, max_length=40)
+    label: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # sealed
+    label_digest: str = Field(max_length=64)  # keyed digest of the folded label
+    category: str = Field(max_length=24)
+    answer: str = Field(max_length=5)
+
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "label_digest", name="uq_solo_answer_label"),
+    )
+
+
+class Summary(SQLModel, table=True):
+    """A summary a person makes to share with someone who supports them: which parts it
+    holds. Its content is read when it is shown, never stored. The pair's parts show
+    only while the partner's yes to this summary stands; no time of that yes is kept."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    account_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("account.id", ondelete="CASCADE"),
+                            index=True, nullable=False)
+    )
+    # The parts chosen, space-separated names.
+    parts: str = Field(max_length=80)
+    # The pair asked about the pair's parts; it goes (and the partner's yes with it) when
+    # the pair ends.
+    pair_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(
+        sa.Uuid, sa.ForeignKey("pair.id", ondelete="SET NULL"), index=True, nullable=True))
+    # The partner's answer about the pair's parts: asked / agreed / declined (null: not asked).
+    partner_answer: str | None = Field(default=None, max_length=8)
+    created_at: datetime = _ts(default_factory=utcnow)

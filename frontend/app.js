@@ -12,6 +12,7 @@ import { aftercare } from "./screens/aftercare.js";
 import { boundaries } from "./screens/boundaries.js";
 import { debrief } from "./screens/debriefs.js";
 import { home } from "./screens/home.js";
+import { journal } from "./screens/journal.js";
 import { learn } from "./screens/learn.js";
 import { notes } from "./screens/notes.js";
 import { pair } from "./screens/pairing.js";
@@ -19,13 +20,15 @@ import { phrases } from "./screens/phrases.js";
 import { plan } from "./screens/safety.js";
 import { session } from "./screens/sessions.js";
 import { settings } from "./screens/settings.js";
+import { solo } from "./screens/solo.js";
+import { summary } from "./screens/summaries.js";
 import { fillTakeoverSupport, support } from "./screens/support.js";
-import { appName, applyDiscreet, globalNotice, notice, retirePrompts, syncPrompts } from "./screens/shared.js";
+import { appName, applyDiscreet, globalNotice, notice, retirePrompts, summaryAsked, syncPrompts } from "./screens/shared.js";
 
 /** @import { LiveEvent, Screen, Shown } from "./screens/shared.js" */
 
 /** @type {Record<string, Screen>} */
-const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, debrief, settings, learn, support };
+const ROUTES = { welcome, pair, home, boundaries, phrases, session, aftercare, plan, solo, journal, debrief, summary, settings, learn, support };
 // Open signed out as well: nothing in them is anyone's, and they help before an account.
 const OPEN = new Set(["welcome", "learn", "support"]);
 const PAIRED_ONLY = new Set(["boundaries", "phrases", "session", "debrief"]);
@@ -234,10 +237,11 @@ window.addEventListener("attune:welcome", () => {
 });
 // Frames that are not pair events (nothing of them is kept in the log): redraw, or
 // retire a check-in this person answered on another device.
-const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated", "safety_plan.updated", "baseline.changed"]);
+const REDRAWN_BY = new Set(["boundary.answered", "boundary.refresh", "review.summary", "aftercare.updated", "safety_plan.updated", "baseline.changed", "summary.asked", "summary.changed"]);
 window.addEventListener("attune:frame", (e) => {
   const f = detail(e);
   if (REDRAWN_BY.has(f.type)) refresh(f);
+  if (f.type === "summary.asked") summaryAsked();
   if (f.type === "checkin.answered") retirePrompts("checkin", /** @type {any} */ (f).checkin_id);
 });
 window.addEventListener("attune:signedout", signedOut);

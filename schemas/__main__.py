@@ -23,6 +23,8 @@ from schemas import (
     safety,
     sessions,
     signals,
+    solo,
+    summaries,
 )
 
 OUT = Path(__file__).parent / "json"
@@ -47,6 +49,9 @@ REST_MODELS: list[type[BaseModel]] = [
     sessions.NextDayOut,
     debriefs.DebriefStart, debriefs.DebriefDraft, debriefs.DebriefOut, debriefs.DebriefList,
     debriefs.FeelingSeries, debriefs.JournalIn, debriefs.JournalOut, debriefs.JournalList,
+    solo.SoloAnswerIn, solo.SoloItemIn, solo.SoloItem, solo.SoloList,
+    summaries.SummaryIn, summaries.SummaryOut, summaries.SummaryList, summaries.SummaryView,
+    summaries.SummaryAsk, summaries.SummaryAskList,
     push.PushKey, push.PushSubscriptionIn, push.PushUnsubscribe,
 ]
 

@@ -112,3 +112,7 @@ class ExportOut(Outbound):
     next_day_notes: list[dict[str, object]] = Field(default_factory=list)
     checkin_answers: list[dict[str, object]] = Field(
         default_factory=list, description="my own answers to check-ins, without times")
+    solo_answers: list[dict[str, object]] = Field(
+        default_factory=list, description="my own answers to the list, kept for myself")
+    summaries: list[dict[str, object]] = Field(
+        default_factory=list, description="the summaries I made: their parts, not content")

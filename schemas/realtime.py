@@ -174,6 +174,25 @@ class BaselineChanged(Outbound):
     ours: Step
 
 
+class SummaryAsked(Outbound):
+    """To the partner's devices only: the other partner asks to put these shared parts in
+    a summary of theirs (never which parts of their own it holds). Read it over REST
+    (`GET /pair/summaries`) and answer there; nothing else asks again."""
+
+    type: Literal["summary.asked"]
+    id: uuid.UUID
+    parts: list[Literal["agreed", "path"]]
+
+
+class SummaryChanged(Outbound):
+    """A summary changed: made or deleted (to its maker's devices, and to the partner's
+    when they were asked about it), or the partner answered (to both). Read it over REST;
+    a shared part no longer agreed must leave the maker's screen at once."""
+
+    type: Literal["summary.changed"]
+    id: uuid.UUID
+
+
 class SessionExpired(Outbound):
     """This device's sign-in ran out: REST calls now get 401, so ask the person to sign
     in again. The socket stays open and pause, slow and resume still go through."""
@@ -381,7 +400,8 @@ PairEvent = Annotated[
 
 ServerFrame = Annotated[
     Welcome | Ack | Error | ReceiptOut | BoundaryAnswered | BoundaryRefresh | ReviewSummary
-    | CheckinAnswered | AftercareUpdated | SafetyPlanUpdated | BaselineChanged | SessionExpired
+    | CheckinAnswered | AftercareUpdated | SafetyPlanUpdated | BaselineChanged | SummaryAsked
+    | SummaryChanged | SessionExpired
     | PingOut | PongOut | SignalEvent
     | BoundaryEvent | BoundaryRemoved | ReviewEvent | PhraseEvent | SessionEvent
     | CheckinEvent | DebriefEvent | DiscreetEvent | SteppedBack | Redacted | PairEnded,

@@ -105,6 +105,10 @@ def build_world(server: LiveServer) -> World:
 
     checkin = server.run(add_checkin())
     note = a.post("/me/journal", json={"text": f"{MARK} note"}).json()["id"]
+    solo = a.post("/me/solo-answers", json={"label": f"{MARK} solo", "answer": "maybe"}
+                  ).json()["id"]
+    key = a.get("/me/solo-answers").json()["items"][0]["catalogue_key"]
+    summary = a.post("/me/summaries", json={"parts": ["plan", "agreed"]}).json()["id"]
     a.put(f"/sessions/{ended}/next-day", json={"feeling": 4, "words": f"{MARK} day"})
 
     def fresh_item() -> str:
@@ -114,12 +118,21 @@ def build_world(server: LiveServer) -> World:
     def fresh_note() -> str:
         return str(a.post("/me/journal", json={"text": f"{MARK} x"}).json()["id"])
 
+    def fresh_solo() -> str:
+        return str(a.post("/me/solo-answers", json={"label": f"{MARK} {uuid.uuid4().hex}",
+                                                    "answer": "no"}).json()["id"])
+
+    def fresh_summary() -> str:
+        return str(a.post("/me/summaries", json={"parts": ["plan"]}).json()["id"])
+
     roles = {"anonymous": _client(a, None), "revoked": revoked, "former": former.http,
              "stranger": stranger.http, "partner": b.http, "self": a.http}
     ids = {"boundary_id": item, "phrase_id": phrase, "session_id": running,
            "ended_id": ended, "debrief_id": debrief, "checkin_id": checkin,
-           "entry_id": note, "device_id": str(uuid.uuid4())}
-    return World(a, b, roles, ids, {"boundary_id": fresh_item, "entry_id": fresh_note})
+           "entry_id": note, "device_id": str(uuid.uuid4()), "answer_id": solo, "key": key,
+           "summary_id": summary}
+    return World(a, b, roles, ids, {"boundary_id": fresh_item, "entry_id": fresh_note,
+                                    "answer_id": fresh_solo, "summary_id": fresh_summary})
 
 
 def _row(expect: dict[str, str], body: Any = None, *, fresh: str | None = None,
@@ -161,6 +174,26 @@ TABLE: dict[tuple[str, str], dict[str, Any]] = {
                                             stranger=DENY, partner=DENY),
     ("DELETE", "/me/journal/{entry_id}"): _row(PERSON, fresh="entry_id", former=DENY,
                                                stranger=DENY, partner=DENY),
+    # My own answers and summaries: the partner reaches only their own, never a word of A's.
+    ("GET", "/me/solo-answers"): _row(PERSON, partner=OWN),
+    ("POST", "/me/solo-answers"): _row(PERSON, {"label": "own thing", "answer": "yes"},
+                                       partner=OWN),
+    ("PUT", "/me/solo-answers/catalogue/{key}"): _row(PERSON, {"answer": "no"}, partner=OWN),
+    ("PUT", "/me/solo-answers/{answer_id}"): _row(PERSON, {"answer": "yes"}, former=DENY,
+                                                  stranger=DENY, partner=DENY),
+    ("DELETE", "/me/solo-answers/{answer_id}"): _row(PERSON, fresh="answer_id", former=DENY,
+                                                     stranger=DENY, partner=DENY),
+    ("POST", "/me/solo-answers/{answer_id}/bring-in"): _row(PAIR, partner=DENY),
+    ("POST", "/me/summaries"): _row(PERSON, {"parts": ["plan"]}, partner=OWN),
+    ("GET", "/me/summaries"): _row(PERSON, partner=OWN),
+    ("GET", "/me/summaries/{summary_id}"): _row(PERSON, former=DENY, stranger=DENY,
+                                                partner=DENY),
+    ("DELETE", "/me/summaries/{summary_id}"): _row(PERSON, fresh="summary_id", former=DENY,
+                                                   stranger=DENY, partner=DENY),
+    # The partner answers A's question about the pair's parts; it is not A's to answer.
+    ("GET", "/pair/summaries"): _row(PAIR_COLLECTION),
+    ("POST", "/pair/summaries/{summary_id}/agree"): _row(PAIR, self=DENY),
+    ("POST", "/pair/summaries/{summary_id}/decline"): _row(PAIR, self=DENY),
     ("GET", "/pair"): _row(PAIR_COLLECTION),
     ("DELETE", "/pair"): _row(PAIR_COLLECTION, partner=SKIP, self=SKIP, stranger=SKIP,
                               why=DESTRUCTIVE),

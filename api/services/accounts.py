@@ -19,7 +19,17 @@ from api.models import Account, DeviceSession, Membership, SignalState, utcnow
 from api.ratelimit import LoginThrottle
 from api.realtime.hub import Hub
 from api.security import Hasher, common_passwords, digest, new_token
-from api.services import aftercare, boundaries, debriefs, names, pairing, safety, sessions
+from api.services import (
+    aftercare,
+    boundaries,
+    debriefs,
+    names,
+    pairing,
+    safety,
+    sessions,
+    solo,
+    summaries,
+)
 from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn, TokenOut
 
 log = structlog.get_logger(__name__)
@@ -260,6 +270,9 @@ async def export(*, db: Database, keyring: Keyring, principal: Principal) -> Exp
                                        account_id=principal.account_id)).model_dump(mode="json"),
         **await debriefs.export_own(db=db, keyring=keyring, account_id=principal.account_id),
         **await sessions.export_own(db=db, keyring=keyring, account_id=principal.account_id),
+        solo_answers=await solo.export_own(db=db, keyring=keyring,
+                                           account_id=principal.account_id),
+        summaries=await summaries.export_own(db=db, account_id=principal.account_id),
     )
 
 

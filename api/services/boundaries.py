@@ -127,7 +127,8 @@ async def open_session(session: AsyncSession, pair_id: uuid.UUID) -> PracticeSes
     return found
 
 
-def _out(boundary: Boundary, keyring: Keyring, my_answer: str | None) -> BoundaryOut:
+def item_out(boundary: Boundary, keyring: Keyring, my_answer: str | None) -> BoundaryOut:
+    """An activity as one partner sees it: the combined state and only their own answer."""
     return BoundaryOut.model_validate({**_public(boundary, keyring), "my_answer": my_answer})
 
 
@@ -199,7 +200,7 @@ async def list_boundaries(*, db: Database, keyring: Keyring, member: Member) -> 
                 BoundaryAnswer.account_id == member.account_id,
                 col(BoundaryAnswer.boundary_id).in_([b.id for b in rows])))
         }
-    return BoundaryList(items=[_out(b, keyring, mine.get(b.id)) for b in rows])
+    return BoundaryList(items=[item_out(b, keyring, mine.get(b.id)) for b in rows])
 
 
 def _new_boundary(keyring: Keyring, member: Member, *, label: str, category: str,
@@ -230,18 +231,35 @@ async def add_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Memb
         async with member_work(db, hub, keyring, member) as work:
             if await _label_taken(work.session, keyring, member.pair_id, body.label):
                 raise Conflict("That activity is already on your list.")
-            await cooling.check(work.session, pair_id=member.pair_id, asker=member.account_id,
-                                topic=cooling.item(keyring.digest(fold(body.label))),
-                                what="this activity")
-            boundary = _new_boundary(keyring, member, label=body.label, category=body.category)
-            work.session.add(boundary)
-            work.session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
-                                             at=boundary.created_at))
-            await work.session.flush()
-            await work.record("boundary.added", {"item": _public(boundary, keyring)})
+            boundary = await add_in(work, member, label=body.label, category=body.category)
     except IntegrityError:
         raise Conflict("That activity is already on your list.") from None
-    return _out(boundary, keyring, None)
+    return item_out(boundary, keyring, None)
+
+
+async def add_in(work: PairWork, member: Member, *, label: str, category: str,
+                 catalogue_key: str | None = None) -> Boundary:
+    """Adds an activity not on the list yet, open for both, inside the caller's unit of
+    work: unless the partner just said not now to it (it waits for its cooling-off)."""
+    keyring = work.keyring
+    await cooling.check(work.session, pair_id=member.pair_id, asker=member.account_id,
+                        topic=cooling.item(keyring.digest(fold(label))), what="this activity")
+    boundary = _new_boundary(keyring, member, label=label, category=category,
+                             catalogue_key=catalogue_key)
+    work.session.add(boundary)
+    work.session.add(BoundaryHistory(boundary_id=boundary.id, state="open",
+                                     at=boundary.created_at))
+    await work.session.flush()
+    await work.record("boundary.added", {"item": _public(boundary, keyring)})
+    return boundary
+
+
+async def find_by_label(session: AsyncSession, keyring: Keyring, pair_id: uuid.UUID,
+                        label: str) -> Boundary | None:
+    """The pair's activity with this label (compared folded), if there is one."""
+    found: Boundary | None = await session.scalar(select(Boundary).where(
+        Boundary.pair_id == pair_id, Boundary.label_digest == keyring.digest(fold(label))))
+    return found
 
 
 async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, settings: Settings,
@@ -253,17 +271,24 @@ async def answer_boundary(*, db: Database, hub: Hub, keyring: Keyring, settings:
                 and body.answer != "no"):
             mine = await _mine(work.session, boundary_id, member.account_id)
             raise Conflict("This activity changed since you saw it; here it is now.",
-                           current=_out(boundary, keyring, mine).model_dump(mode="json"))
-        if (boundary.stepped_back and body.answer != "no"
-                and await open_session(work.session, member.pair_id) is not None):
-            raise Conflict("You stepped back from this. Moving it back up waits until you "
-                           "are not in a session, and then needs both of you again.")
-        await set_answer(work, boundary, member.account_id, body.answer, settings=settings)
-        # The caller's other devices learn their own answer; the partner learns nothing.
-        work.tell({"type": "boundary.answered", "id": str(boundary_id),
-                   "my_answer": body.answer, "version": boundary.version},
-                  only=member.account_id)
-    return _out(boundary, keyring, body.answer)
+                           current=item_out(boundary, keyring, mine).model_dump(mode="json"))
+        await answer_in(work, boundary, member.account_id, body.answer, settings=settings)
+    return item_out(boundary, keyring, body.answer)
+
+
+async def answer_in(work: PairWork, boundary: Boundary, account_id: uuid.UUID, answer: str,
+                    *, settings: Settings) -> None:
+    """A member's own answer inside the caller's unit of work, as every answer is given:
+    a stepped-back activity moves back up only outside a session, and the partner hears
+    nothing but a change of the combined state."""
+    if (boundary.stepped_back and answer != "no"
+            and await open_session(work.session, work.pair_id) is not None):
+        raise Conflict("You stepped back from this. Moving it back up waits until you "
+                       "are not in a session, and then needs both of you again.")
+    await set_answer(work, boundary, account_id, answer, settings=settings)
+    # The caller's other devices learn their own answer; the partner learns nothing.
+    work.tell({"type": "boundary.answered", "id": str(boundary.id), "my_answer": answer,
+               "version": boundary.version}, only=account_id)
 
 
 async def set_answer(work: PairWork, boundary: Boundary, account_id: uuid.UUID,
@@ -307,7 +332,7 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Mem
         mine = await _mine(session, boundary_id, member.account_id)
         if body.version != boundary.version:
             raise Conflict("This activity changed since you saw it; here it is now.",
-                           current=_out(boundary, keyring, mine).model_dump(mode="json"))
+                           current=item_out(boundary, keyring, mine).model_dump(mode="json"))
         now = utcnow()
         old_label = keyring.decrypt(boundary.label, aad=_label_aad(boundary.id))
         if body.label is not None and fold(body.label) != fold(old_label):
@@ -332,7 +357,7 @@ async def edit_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Mem
         boundary.version += 1
         await _announce(work, boundary, previous)
         await _tell_session_if_scope_left(work, boundary_id, previous, boundary.state)
-    return _out(boundary, keyring, mine)
+    return item_out(boundary, keyring, mine)
 
 
 async def remove_boundary(*, db: Database, hub: Hub, keyring: Keyring, member: Member,
@@ -434,7 +459,7 @@ async def take_catalogue(*, db: Database, hub: Hub, keyring: Keyring, member: Me
         await session.flush()
         for boundary in added:
             await work.record("boundary.added", {"item": _public(boundary, keyring)})
-    return BoundaryList(items=[_out(b, keyring, None) for b in added])
+    return BoundaryList(items=[item_out(b, keyring, None) for b in added])
 
 
 # -- reviewing the list together -----------------------------------------------------------

@@ -28,6 +28,8 @@ def phrase(text_digest: str) -> str:
 
 
 SESSION = "session"
+# Putting the pair's parts in a summary for someone outside the pair.
+SUMMARY = "summary"
 
 
 def extension(session_id: uuid.UUID) -> str:

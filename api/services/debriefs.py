@@ -319,6 +319,29 @@ async def keep_own_words(session: AsyncSession, keyring: Keyring, pair_id: uuid.
     return kept
 
 
+async def own_words(*, db: Database, keyring: Keyring, account_id: uuid.UUID
+                    ) -> list[ReflectionOut]:
+    """Everything a person wrote looking back, oldest first: in their current pair's
+    debriefs (drafts too) and kept from pairs that ended; never a word of the partner's,
+    and no proposals (they name the pair's list)."""
+    async with db.read() as session:
+        rows = (await session.execute(
+            select(DebriefEntry, DebriefRound)
+            .join(DebriefRound, col(DebriefRound.id) == col(DebriefEntry.round_id))
+            .where(DebriefEntry.account_id == account_id,
+                   col(DebriefEntry.body).is_not(None)))).all()
+    words = []
+    for entry, debrief in rows:
+        content = _content(entry, keyring)
+        if content is not None:
+            words.append(ReflectionOut.model_validate({
+                "id": debrief.id, "about": "session" if debrief.session_id else "pause",
+                "status": entry.status, "written_at": entry.updated_at,
+                "content": content.model_copy(update={"proposals": []})}))
+    kept = await reflections(db=db, keyring=keyring, account_id=account_id)
+    return sorted([*words, *kept.items], key=lambda r: r.written_at)
+
+
 async def reflections(*, db: Database, keyring: Keyring, account_id: uuid.UUID
                       ) -> ReflectionList:
     """The caller's own kept reflections, newest first."""

@@ -25,6 +25,7 @@ from api.models import (
     Phrase,
     Reflection,
     SafetyPlan,
+    SoloAnswer,
 )
 
 log = structlog.get_logger(__name__)
@@ -43,6 +44,7 @@ SEALED: list[tuple[type[SQLModel], str, Callable[[Any], str]]] = [
     (DebriefEntry, "body", lambda r: f"debrief:{r.round_id}:{r.account_id}"),
     (JournalEntry, "body", lambda r: f"journal:{r.id}"),
     (Reflection, "body", lambda r: f"reflection:{r.id}"),
+    (SoloAnswer, "label", lambda r: f"solo:{r.id}:label"),
 ]
 
 

@@ -11,6 +11,7 @@ proposed or running. Who stepped back is not recorded: it is the pair's, not a b
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,9 +21,9 @@ from api.config import Settings
 from api.crypto import Keyring
 from api.db import Database
 from api.errors import Conflict
-from api.models import Boundary, BoundaryAnswer, Membership, utcnow
+from api.models import Boundary, BoundaryAnswer, Event, Membership, utcnow
 from api.realtime.hub import Hub
-from api.services import boundaries, debriefs
+from api.services import boundaries, debriefs, events
 from api.services.work import Member, PairWork, member_work, pair_work
 from schemas.boundaries import PATH_STEPS, BaselineOut, StepBackIn, StepBackOut
 
@@ -142,3 +143,16 @@ async def step_back(*, db: Database, hub: Hub, keyring: Keyring, settings: Setti
         "seq": event["seq"], "baseline": ours, "title": _title(ours), "stepped_back": ids,
         "note_id": note.id if note else None})
 
+
+
+async def step_backs(*, db: Database, keyring: Keyring, pair_id: uuid.UUID
+                     ) -> list[dict[str, Any]]:
+    """When the pair stepped back, and to which step, oldest first (from the log: a step
+    back only ever made limits stricter, so it may be dated; who pressed it never is)."""
+    async with db.read() as session:
+        rows = await session.scalars(select(Event).where(
+            Event.pair_id == pair_id, Event.type == "pair.stepped_back")
+            .order_by(col(Event.seq)))
+        found = [events.envelope(row, keyring) for row in rows]
+    return [{"at": e["at"], "baseline": e["data"]["baseline"], "title": e["data"]["title"],
+             "activities": len(e["data"]["boundary_ids"])} for e in found]

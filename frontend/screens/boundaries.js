@@ -158,6 +158,7 @@ export async function boundaries(main) {
     h("h1", {}, "Boundary list"),
     h("p", {}, "Each of you answers on your own. Something is agreed only while you both say yes; a “not now” from either of you always counts. Your partner never sees your answer, only where you both stand."),
     h("p", { class: "muted", id: "not-consent" }, "Agreeing to something here is not agreeing to any moment. Either of you can say stop at any time, whatever the list says."),
+    h("p", { class: "muted", id: "own-answers-note" }, "Answered some things on your own? They stay yours. You can bring any of them in, one at a time, from ", h("a", { href: "#/solo" }, "My answers"), "."),
     h("h2", { id: "list-h" }, "Your list"),
     h("label", { for: "filter" }, "Show"), filterSelect,
     listError,

@@ -37,7 +37,7 @@ const DRAFT_FIELDS = { feeling_words: "d-words", felt_good: "d-good", did_not: "
  * How safe each partner felt, 1 to 5, over time; the points are also said in words.
  * @param {FeelingPoint[]} points
  */
-function chart(points) {
+export function chart(points) {
   const W = 320; const H = 140; const pad = 24;
   const n = points.length;
   const x = (/** @type {number} */ i) => pad + (n <= 1 ? (W - 2 * pad) / 2 : (i * (W - 2 * pad)) / (n - 1));

@@ -77,6 +77,14 @@ export async function pair(main, ctx) {
       h("button", { type: "button", id: "make-code", onclick: makeCode }, "Make a pairing code"),
       inviteError),
     codeBox,
-    join);
+    join,
+    h("section", { class: "card", id: "on-my-own", "aria-labelledby": "own-h" },
+      h("h2", { id: "own-h" }, "Just for you, any time"),
+      h("p", {}, "You don't need a partner for these. They're private, and they stay yours whatever happens with a pair."),
+      h("ul", { class: "list" },
+        h("li", {}, h("a", { href: "#/solo" }, "My own answers"), ": what feels good, what's a maybe, what's not now, for yourself."),
+        h("li", {}, h("a", { href: "#/journal" }, "My journal"), ": notes only you will see."),
+        h("li", {}, h("a", { href: "#/plan" }, "My safety plan"), ": what can bring old hurt back, and what helps."),
+        h("li", {}, h("a", { href: "#/summary" }, "A summary to share"), ": a page for someone who supports you, like a therapist."))));
   return { cleanup: () => clearInterval(poll) };
 }

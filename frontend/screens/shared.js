@@ -358,3 +358,15 @@ export function nextDay(sessionId) {
   h("button", { type: "submit" }, "Keep it for me"));
   const card = notice("A day has passed since your time together. How do you feel about it now? Only you will see this.", [form]);
 }
+
+/**
+ * The partner asks to put shared parts in a summary of theirs: said once, where this
+ * person is, with no hurry in it. The answer is given on the summary screen.
+ */
+export function summaryAsked() {
+  if (document.querySelector("[data-summary-asked]")) return;
+  const card = notice("Your partner is making a summary to share with someone who supports them, and asked whether some of what you share can go in. It's up to you, and there's no hurry.", [
+    h("p", {}, h("a", { href: "#/summary", onclick: () => card.remove() }, "Look at what they asked")),
+  ]);
+  card.dataset.summaryAsked = "";
+}
