@@ -46,8 +46,12 @@ def test_silence_is_named_honestly_and_the_silent_one_is_cared_for_first(
     # Headless Chromium has no motor: note each call the app makes.
     b.page.evaluate("""window.buzzes = []; navigator.vibrate = (p) => {
         window.buzzes.push(p); return true; }""")
-    # Round 2 would come a second after B's grace runs out: the pause holds it.
-    start_session(a, b, checkin_every_seconds=3, grace_seconds=2)
+    # Round 2 would come a second after B's grace runs out: the pause holds it. The grace
+    # is long enough for A's answer and B's checks on a busy machine; A answers first.
+    start_session(a, b, checkin_every_seconds=9, grace_seconds=8)
+    card_a = a.page.locator(".prompt.checkin-card")
+    expect(card_a).to_be_visible(timeout=20_000)
+    card_a.get_by_role("button", name="Yes, keep going").click()
 
     card_b = b.page.locator(".prompt.checkin-card")
     expect(card_b).to_be_visible(timeout=15_000)
@@ -57,7 +61,6 @@ def test_silence_is_named_honestly_and_the_silent_one_is_cared_for_first(
     expect(card_b.locator(".countdown")).to_contain_text("Attune pauses for you both")
     expect(card_b.locator(".countdown")).to_contain_text("That's all right")
     shot(b, "stop-checkin-card-b")
-    a.page.locator(".prompt.checkin-card").get_by_role("button", name="Yes, keep going").click()
 
     # B says nothing: when the grace runs out, it is B's pause, named as silence.
     expect(a.page.locator("#pause-overlay")).to_be_visible(timeout=15_000)
