@@ -141,5 +141,8 @@ def _close_clients() -> Iterator[None]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running on the
-    main thread while it lives, and other tests call asyncio.run()."""
-    items.sort(key=lambda item: "browser" in item.path.parts)
+    main thread while it lives, and other tests call asyncio.run(). Of the others, the
+    slow ones start first, so that none of them is the last to start and the other
+    workers wait for it (xdist hands out tests in this order)."""
+    items.sort(key=lambda item: ("browser" in item.path.parts,
+                                 item.get_closest_marker("slow") is None))

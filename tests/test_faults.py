@@ -26,6 +26,8 @@ from tests.support import (
     wait_until,
 )
 
+pytestmark = [pytest.mark.slow]
+
 
 def _admin(sql: str) -> None:
     async def run() -> None:

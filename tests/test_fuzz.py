@@ -15,6 +15,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.support import LiveServer, Person, new_pair, server_settings
 
+pytestmark = [pytest.mark.slow]
+
 # Calls that would end the run's own sign-in or pair; each has its own tests.
 SPARED = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/logout-all"),
           ("DELETE", "/api/v1/pair")}

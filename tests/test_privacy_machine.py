@@ -34,6 +34,8 @@ from hypothesis.stateful import (
 
 from tests.support import PASSWORD, LiveServer, Person, register, sensitive, server_settings
 
+pytestmark = [pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def machine_server(tmp_path_factory: pytest.TempPathFactory) -> Any:

@@ -35,7 +35,7 @@ from tests.support import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.live]
+pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 
 @pytest.fixture
