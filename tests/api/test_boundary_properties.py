@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.support import LiveServer, Person, new_pair
 
 PUBLIC_KEYS = {"id", "label", "category", "state", "version", "created_by", "created_at",
-               "limited_at", "catalogue_key"}
+               "limited_at", "catalogue_key", "stepped_back"}
 
 
 def combine(first: str | None, second: str | None) -> str:
