@@ -27,7 +27,8 @@ function noteCard(note, load) {
     h("p", {}, "Delete this note for good? It can't be brought back."),
     h("button", { type: "button", class: "secondary", onclick: () => { sure.hidden = true; } }, "Keep it"),
     h("button", { type: "button", class: "secondary", onclick: () => action(() => api("DELETE", `/me/journal/${note.id}`), { box: error, after: load }) }, "Delete it"));
-  const edited = note.updated_at !== note.created_at ? ` · changed ${day(note.updated_at)}` : "";
+  // Written and saved in the same moment is not "changed".
+  const edited = Date.parse(note.updated_at) - Date.parse(note.created_at) > 60_000 ? ` · changed ${day(note.updated_at)}` : "";
   return h("li", { class: "card note", dataset: { id: note.id } },
     h("p", { class: "muted" }, `${day(note.created_at)}${edited}`),
     h("p", { class: "note-text" }, note.text),

@@ -172,7 +172,7 @@ export async function summary(main) {
           h("button", { type: "button", class: "secondary", onclick: () => reply(a, false) }, "No, keep them out"),
           h("button", { type: "button", class: "secondary", onclick: () => reply(a, true) }, "Yes, they can go in"))
           : a.answer === "agreed" ? [h("p", {}, "You said yes."), h("button", { type: "button", class: "secondary", onclick: () => reply(a, false) }, "Take my yes back")]
-            : [h("p", {}, "You said no. They won't be asked again about it for a while."), h("button", { type: "button", class: "secondary", onclick: () => reply(a, true) }, "I've changed my mind: yes")]))),
+            : [h("p", {}, "You said no. They can't ask you about a summary again for a while; you can change your mind yourself at any time."), h("button", { type: "button", class: "secondary", onclick: () => reply(a, true) }, "I've changed my mind: yes")]))),
       askError);
   };
 

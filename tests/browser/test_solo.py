@@ -75,6 +75,13 @@ def test_alone_first_then_bringing_answers_in_one_at_a_time(
     assert [n["text"] for n in person.get("/me/journal").json()["items"]] == [
         NOTE + " And when it's quiet."]
 
+    # A summary, alone: only my own parts can go in.
+    nav.get_by_role("link", name="Summary").click()
+    expect(page.get_by_role("heading", name="A summary to share")).to_be_visible()
+    expect(page.locator("#summary-form")).to_contain_text("Once you're paired")
+    expect(page.locator("#summary-form input[value=agreed]")).to_have_count(0)
+    check(p, "summary-alone", scheme)
+
     # Pairing brings nothing in.
     partner = register(app_server, display_name="Sam")
     pair_id = pair_up(person, partner)
