@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +22,6 @@ from tests.support import (
     fresh_postgres_database,
     server_settings,
 )
-
 
 class _Capture(logging.Handler):
     """Keeps every log line of the run, rendered as production renders it."""
@@ -46,16 +46,45 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger().addHandler(capture)
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fails the run if any log line, in process or from a server process, holds a
-    password, a token, or a text a person wrote."""
+def _scan() -> tuple[int, int, list[str]]:
+    """This process's log lines (and its server processes'): how many, how many secrets
+    were looked for, and the start of each secret found in one."""
     lines = list(_Capture.lines)
     if LOG_DIR.exists():
         for path in LOG_DIR.glob("*.log"):
             lines.extend(path.read_text(errors="replace").splitlines())
     leaks = sorted({secret[:12] + "…" for secret in SECRETS for line in lines
                     if secret in line})
-    print(f"\nlog scan: {len(lines)} lines, {len(SECRETS)} secrets, {len(leaks)} leaked")
+    return len(lines), len(SECRETS), leaks
+
+
+# Under pytest-xdist the tests, their logs and their secrets are in the workers: each
+# sends its scan to the controller, which adds them up and fails the run on a leak.
+_WORKER_SCANS: list[tuple[int, int, list[str]]] = []
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist, in the controller: keeps a worker's scan."""
+    scan = getattr(node, "workeroutput", {}).get("log_scan")
+    if scan is None:
+        _WORKER_SCANS.append((0, 0, ["(a worker ended before it could scan its logs)"]))
+    else:
+        lines, secrets, leaks = json.loads(scan)
+        _WORKER_SCANS.append((lines, secrets, leaks))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fails the run if any log line, in process or from a server process, holds a
+    password, a token, or a text a person wrote."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller judges
+        workeroutput["log_scan"] = json.dumps(_scan())
+        return
+    scans = _WORKER_SCANS or [_scan()]
+    lines = sum(scan[0] for scan in scans)
+    secrets = sum(scan[1] for scan in scans)
+    leaks = sorted({leak for scan in scans for leak in scan[2]})
+    print(f"\nlog scan: {lines} lines, {secrets} secrets, {len(leaks)} leaked")
     if leaks:
         print("log scan: these appear in logs: " + ", ".join(leaks))
         session.exitstatus = 1
