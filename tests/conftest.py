@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from passlib.context import CryptContext
 
+from api import security
 from api.config import Settings
 from api.logs import configure
 from tests.inprocess import InProcess
@@ -22,6 +24,16 @@ from tests.support import (
     fresh_postgres_database,
     server_settings,
 )
+
+# The servers in this process hash with argon2id at a small cost: a test registers ~2,000
+# people, and at production's cost (19 MiB, 2 passes: ~50 ms each) that was a tenth of the
+# suite's CPU. Stored hashes carry their own parameters, so verifying is unchanged.
+# Server processes (ProcessServer) keep production's cost, and
+# tests/test_faults.py::test_a_real_server_hashes_at_the_owasp_minimum checks it.
+security._passwords = CryptContext(schemes=["argon2"], argon2__type="ID",
+                                   argon2__memory_cost=1024, argon2__time_cost=1,
+                                   argon2__parallelism=1)
+
 
 class _Capture(logging.Handler):
     """Keeps every log line of the run, rendered as production renders it."""
