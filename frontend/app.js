@@ -299,16 +299,24 @@ window.addEventListener("storage", (e) => {
 // installs whole in the background and waits; only the person's "Update" swaps it in and
 // reloads, so nothing on screen (a session, a pause) changes under anyone.
 /** A new version of the app, installed and waiting for the person's word.
- * @type {{waiting: ServiceWorker | null, asked?: boolean}} */
+ * @type {{waiting: ServiceWorker | null, asked?: boolean, reloading?: boolean}} */
 const updates = { waiting: null };
+
+/** Reloads once, into whichever version is in charge now. */
+function reloadOnce() {
+  if (updates.reloading) return;
+  updates.reloading = true;
+  location.reload();
+}
 
 /** Swaps in the waiting version; the page reloads once that version is in charge. */
 function useNewVersion() {
   const worker = updates.waiting;
   if (!worker) return;
   updates.asked = true;
-  // Another window of the app may have said "Update" already: then only this one reloads.
-  if (worker.state === "activated") location.reload();
+  // Another window of the app may have said "Update" already (the version is taking
+  // charge or has): then only this one reloads.
+  if (worker.state === "activating" || worker.state === "activated") reloadOnce();
   else worker.postMessage({ type: "skip-waiting" });
 }
 
@@ -340,12 +348,8 @@ if ("serviceWorker" in navigator) {
       if (document.visibilityState === "visible") reg.update().catch(() => {});
     });
   }).catch(() => {});
-  let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (updates.asked && !reloading) {
-      reloading = true;
-      location.reload();
-    }
+    if (updates.asked) reloadOnce();
   });
 }
 
