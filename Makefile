@@ -51,9 +51,10 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The README's pictures: the browser tests write every screen to test-output/; this
-# copies the ones docs/ shows (run after `make test`).
-screenshots:
+# The README's pictures: the browser tests, at a phone's own pixel density, write every
+# screen to test-output/; this copies the ones docs/ shows.
+screenshots: $(VENV)/.test-deps
+	ATTUNE_SCREENSHOT_SCALE=3 $(BIN)/python -m pytest -n 3 tests/browser
 	mkdir -p docs/screenshots
 	for f in docs/screenshots/*.png; do cp "test-output/screenshots/$$(basename $$f)" "$$f"; done
 

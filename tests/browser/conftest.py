@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,10 @@ from tests.support import LiveServer, Person, client, register, server_settings
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
+# Phones draw at 1 pixel per CSS pixel in tests: an iPhone's 3x triples the pixels
+# Chromium paints (a third of the browser tests' CPU) and changes nothing a test reads.
+# `make screenshots` takes the README's pictures at the phone's own 3x.
+SCALE = float(os.environ.get("ATTUNE_SCREENSHOT_SCALE", "1"))
 # The browser's own reports of failed connections while offline are not the app's errors.
 OFFLINE_NOISE = ("net::ERR_INTERNET_DISCONNECTED", "WebSocket connection to")
 
@@ -107,7 +112,8 @@ def phone(browser: Any, pw: Any, app_server: LiveServer) -> Iterator[Callable[..
     def open_phone(color_scheme: str = "light", server: LiveServer | None = None,
                    **kw: Any) -> Partner:
         origin = (server or app_server).url
-        ctx = browser.new_context(**pw.devices["iPhone 13"], color_scheme=color_scheme,
+        device = {**pw.devices["iPhone 13"], "device_scale_factor": SCALE}
+        ctx = browser.new_context(**device, color_scheme=color_scheme,
                                   service_workers=kw.pop("service_workers", "allow"), **kw)
         page = ctx.new_page()
         partner = Partner(ctx, page, origin)
@@ -132,18 +138,26 @@ def phone(browser: Any, pw: Any, app_server: LiveServer) -> Iterator[Callable[..
     assert not problems, problems
 
 
-def sign_in_via_api(partner: Partner, server: LiveServer, display_name: str) -> Person:
-    """Registers over the API and puts the token in the phone's storage (faster than typing)."""
-    person = register(server, display_name=display_name)
+def _signed_in(partner: Partner, server: LiveServer, person: Person, at: str = "/") -> None:
+    """Puts `person`'s sign-in in the phone's storage (faster than typing) and opens `at`
+    as after signing in: pause.js reads the token when the page starts."""
     partner.person = person
     page = partner.page
     page.goto(server.url + "/")
     me = client(server, person.token).get("/me").json()
-    page.evaluate("([t, p, me]) => { localStorage.setItem('attune.token', JSON.stringify(t));"
-                  " localStorage.setItem('attune.paired', JSON.stringify(p));"
+    page.evaluate("([t, me]) => { localStorage.setItem('attune.token', JSON.stringify(t));"
+                  " localStorage.setItem('attune.paired', JSON.stringify(me.pair_id));"
                   " localStorage.setItem('attune.me', JSON.stringify(me)); }",
-                  [person.token, me["pair_id"], me])
-    page.reload()  # as after signing in: pause.js reads the token when the page starts
+                  [person.token, me])
+    if at != "/":
+        page.goto(server.url + at)
+    page.reload()
+
+
+def sign_in_via_api(partner: Partner, server: LiveServer, display_name: str) -> Person:
+    """Registers over the API and signs this phone in."""
+    person = register(server, display_name=display_name)
+    _signed_in(partner, server, person)
     return person
 
 
@@ -156,15 +170,12 @@ def paired_phones(phone: Callable[..., Partner], server: LiveServer,
 
     a = phone(color_scheme, server=server)
     b = phone(second_scheme or color_scheme, server=server)
-    pa = sign_in_via_api(a, server, "Alex")
-    pb = sign_in_via_api(b, server, "Sam")
-    pair_id = pair_up(pa, pb)
-    for p in (a, b):
-        p.page.evaluate("(id) => localStorage.setItem('attune.paired', JSON.stringify(id))",
-                        pair_id)
-        p.page.goto(server.url + "/#/home")
-        p.page.reload()
-        p.page.wait_for_selector("#conn-status[data-state=connected]")
+    pa = register(server, display_name="Alex")
+    pb = register(server, display_name="Sam")
+    pair_up(pa, pb)
+    for partner, person in ((a, pa), (b, pb)):
+        _signed_in(partner, server, person, at="/#/home")
+        partner.page.wait_for_selector("#conn-status[data-state=connected]")
     return a, b
 
 
