@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 import uuid
 from collections import deque
@@ -56,7 +57,10 @@ class Connection:
         self.last_heard = time.monotonic()
         self._heartbeat = heartbeat
         self._dead_after = dead_after
-        self._next_beat = self.last_heard + heartbeat
+        # The first ping comes at a random point of the second half of a beat, so sockets
+        # that opened together (every one of them after a deploy) are not pinged together
+        # for ever after: a few at a time, never thousands in one slice of the loop.
+        self._next_beat = self.last_heard + heartbeat * random.uniform(0.5, 1.0)  # noqa: S311 (spread, not secret)
         self._queue_limit = queue_limit
         self._filler = filler
         self._urgent: deque[str] = deque()
