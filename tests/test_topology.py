@@ -68,12 +68,12 @@ class Partner:
         assert self.ws is not None
         try:
             frame: dict[str, Any] = json.loads(self.ws.recv(timeout=timeout))
-        except ConnectionClosed as closed:
+            if frame["type"] == "ping":
+                self.ws.send(json.dumps({"type": "pong"}))
+        except ConnectionClosed as closed:  # also between a ping and its pong
             self.closes.append(closed.rcvd.code if closed.rcvd else 0)
             self.connect()
             return {"type": "reconnected"}
-        if frame["type"] == "ping":
-            self.ws.send(json.dumps({"type": "pong"}))
         self._note(frame)
         return frame
 
