@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from passlib.context import CryptContext
 
 from api import security
 from api.config import Settings
@@ -30,9 +29,7 @@ from tests.support import (
 # suite's CPU. Stored hashes carry their own parameters, so verifying is unchanged.
 # Server processes (ProcessServer) keep production's cost, and
 # tests/test_faults.py::test_a_real_server_hashes_at_the_owasp_minimum checks it.
-security._passwords = CryptContext(schemes=["argon2"], argon2__type="ID",
-                                   argon2__memory_cost=1024, argon2__time_cost=1,
-                                   argon2__parallelism=1)
+security._passwords = security._passwords.copy(argon2__memory_cost=1024, argon2__time_cost=1)
 
 
 class _Capture(logging.Handler):
@@ -81,8 +78,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     if scan is None:
         _WORKER_SCANS.append((0, 0, ["(a worker ended before it could scan its logs)"]))
     else:
-        lines, secrets, leaks = json.loads(scan)
-        _WORKER_SCANS.append((lines, secrets, leaks))
+        _WORKER_SCANS.append(tuple(json.loads(scan)))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
