@@ -20,6 +20,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -264,11 +265,7 @@ class Database:
         if self._write_lock is None:
             raise RuntimeError("raw_write is for the embedded SQLite database")
         async with self._write_lock, self.engine.connect() as conn:
-            adapted = await conn.get_raw_connection()
-            inline: InlineSQLite = adapted.driver_connection  # type: ignore[assignment]
-            raw = inline._connection  # the driver's own sqlite3 connection
-            if raw is None:
-                raise OperationalError(None, None, sqlite3.OperationalError("closed"))
+            inline, raw = await _driver_connection(conn)
             try:
                 await _begin_immediate(raw)
                 try:
@@ -282,6 +279,20 @@ class Database:
             except sqlite3.Error as exc:
                 raise OperationalError(None, None, exc) from exc
 
+    @asynccontextmanager
+    async def raw_read(self) -> AsyncIterator[sqlite3.Connection]:
+        """SQLite only: the driver's connection for a few fixed reads, outside any
+        transaction (each statement reads the latest committed state), for reads the
+        hub makes over many pairs at a time (see `sweep_database`)."""
+        if self._write_lock is None:
+            raise RuntimeError("raw_read is for the embedded SQLite database")
+        async with self.engine.connect() as conn:
+            _, raw = await _driver_connection(conn)
+            try:
+                yield raw
+            except sqlite3.Error as exc:
+                raise OperationalError(None, None, exc) from exc
+
     async def ping(self) -> None:
         """Raises when the database cannot be reached."""
         async with self.engine.connect() as conn:
@@ -290,6 +301,15 @@ class Database:
     async def dispose(self) -> None:
         """Closes every pooled connection."""
         await self.engine.dispose()
+
+
+async def _driver_connection(conn: AsyncConnection) -> tuple[InlineSQLite, sqlite3.Connection]:
+    adapted = await conn.get_raw_connection()
+    inline: InlineSQLite = adapted.driver_connection  # type: ignore[assignment]
+    raw = inline._connection  # the driver's own sqlite3 connection
+    if raw is None:
+        raise OperationalError(None, None, sqlite3.OperationalError("closed"))
+    return inline, raw
 
 
 def alembic_config() -> Config:

@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -20,7 +21,7 @@ from api.crypto import Keyring
 from api.db import Database
 from api.errors import DomainError, NotAuthenticated
 from api.metrics import Metrics
-from api.models import Membership, Pair
+from api.models import DeviceSession, Membership, Pair, utcnow
 from api.ratelimit import TokenBuckets
 from api.realtime.connection import Connection, dumps
 from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
@@ -70,6 +71,8 @@ class SweepResult:
 async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
                          device_ids: list[uuid.UUID]) -> SweepResult:
     """One read for the hub's safety net."""
+    if db.one_writer:
+        return await _sweep_sqlite(db, pair_ids, device_ids)
     async with db.read() as session:
         rows = await session.execute(
             select(Pair.id, Pair.last_seq).where(Pair.id.in_(pair_ids))  # type: ignore[attr-defined]
@@ -77,6 +80,35 @@ async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
         last_seq = {row[0]: row[1] for row in rows}
     live, expired = await accounts.devices_state(db=db, device_ids=device_ids)
     return SweepResult(last_seq=last_seq, live_devices=live, expired_devices=expired)
+
+
+# The same ids and times the ORM writes, from the columns' own types.
+_SQLITE = sqlite_dialect()
+_UUID = Pair.__table__.c.id.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)  # type: ignore[attr-defined]
+_TIME = (DeviceSession.__table__.c.expires_at.type  # type: ignore[attr-defined]
+         .dialect_impl(_SQLITE).bind_processor(_SQLITE))
+
+
+async def _sweep_sqlite(db: Database, pair_ids: list[uuid.UUID],
+                        device_ids: list[uuid.UUID]) -> SweepResult:
+    """`sweep_database` on the driver's connection: the sweep runs on the loop every few
+    seconds over every pair with a socket here, and SQLAlchemy's statement machinery
+    cost ~8 times what SQLite does for these two lookups (1.3 ms a slice of 64 pairs
+    against 0.15 ms), time a pause arriving meanwhile waited for."""
+    pairs = {_UUID(p): p for p in pair_ids}  # stored form -> id, so no row makes a UUID
+    devices = {_UUID(d): d for d in device_ids}
+    pair_sql = f"SELECT id, last_seq FROM pair WHERE id IN ({_marks(pairs)})"  # noqa: S608
+    device_sql = ("SELECT id, expires_at <= ? FROM device_session "  # noqa: S608 (only ?s)
+                  f"WHERE id IN ({_marks(devices)})")
+    async with db.raw_read() as conn:
+        last_seq = {pairs[i]: seq for i, seq in conn.execute(pair_sql, list(pairs))}
+        rows = conn.execute(device_sql, [_TIME(utcnow()), *devices]).fetchall()
+    return SweepResult(last_seq=last_seq, live_devices={devices[i] for i, _ in rows},
+                       expired_devices={devices[i] for i, expired in rows if expired})
+
+
+def _marks(values: dict[str, uuid.UUID]) -> str:
+    return ",".join("?" * len(values))
 
 
 async def _fill_from_log(ctx: LiveContext, conn: Connection, target: int) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +18,7 @@ from websockets.typing import Origin
 
 from api.models import DeviceSession
 from tests.api.test_accounts import assert_problem
-from tests.support import PASSWORD, LiveServer, Person, client, new_pair
+from tests.support import PASSWORD, LiveServer, Person, client, new_pair, pair_up, register
 
 
 def second_device(person: Person) -> Person:
@@ -110,6 +112,30 @@ def test_an_expired_sign_in_is_told_but_never_stops_a_pause(
         lb.expect("session.expired", timeout=30)
         la.drain()
         assert [f["type"] for f in la.seen].count("session.expired") == 1
+
+
+def test_what_another_process_changes_reaches_the_sockets_by_the_sweep(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    """A maintenance command writes beside the server without its hub: the sweep reads
+    the database and closes a revoked device's socket (4401) and an ended pair's (4403),
+    and leaves everyone else's open."""
+    live_server = make_server(sweep_seconds=0.2)
+    a, b = register(live_server), register(live_server)
+    pair_of_a = uuid.UUID(pair_up(a, b))
+    c, d = new_pair(live_server)
+    with a.live() as la, b.live() as lb, c.live() as lc, d.live() as ld:
+        with closing(sqlite3.connect(live_server.settings.sqlite_path, timeout=10)) as other:
+            other.execute("PRAGMA foreign_keys=ON")
+            other.execute("DELETE FROM device_session WHERE account_id = ?",
+                          (uuid.UUID(c.id).hex,))
+            other.execute("DELETE FROM pair WHERE id = ?", (pair_of_a.hex,))
+            other.commit()
+        assert lc.close_code(timeout=30) == 4401
+        assert la.close_code(timeout=30) == 4403
+        assert lb.close_code(timeout=30) == 4403
+        # D's socket is still served: its pause goes through.
+        assert ld.command("pause")["type"] == "ack"
 
 
 def test_websocket_origin_is_checked(make_server: Callable[..., LiveServer]) -> None:
