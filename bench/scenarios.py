@@ -46,6 +46,7 @@ from pause_latency import (
     cpu_line,
     finish,
     free_port,
+    goal_line,
     header_lines,
     health_lines,
     lag_p99,
@@ -157,11 +158,12 @@ async def measure_idle_pair(target: Target, args: argparse.Namespace) -> dict[st
 
 async def run_idle_pair(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     return {"relay": await run_relay(args, workdir, measure_idle_pair),
+            "durable relay": await run_relay(args, workdir, measure_idle_pair, durable=True),
             "service": await run_service(args, workdir, measure_idle_pair)}
 
 
 def report_idle_pair(args: argparse.Namespace, out: dict[str, Any]) -> None:
-    service, relay = out["service"], out["relay"]
+    service, relay, durable = out["service"], out["relay"], out["durable relay"]
     where = ("A on instance 1, B on instance 2" if args.mode == "scaleout"
              else "one embedded instance")
     header_lines(args, out, f"Attune pause latency, scenario idle-pair - mode {args.mode} "
@@ -172,9 +174,14 @@ def report_idle_pair(args: argparse.Namespace, out: dict[str, Any]) -> None:
     table_head()
     table_row("pause A->B, service", service["pause"])
     table_row("pause A->B, bare relay", relay["pause"])
+    table_row("pause A->B, durable relay", durable["pause"])
     ratio_row("ratio service / relay", service["pause"], relay["pause"])
+    ratio_row("ratio service / durable relay", service["pause"], durable["pause"])
+    ratio_row("ratio durable relay / relay", durable["pause"], relay["pause"])
+    print("(durable relay: the relay plus one SQLite commit per frame, made as the "
+          "service makes a pause's)")
     print()
-    for name, res in (("service", service), ("relay", relay)):
+    for name, res in (("service", service), ("relay", relay), ("durable relay", durable)):
         per = res["seconds"] / max(1, res["pause"]["sent"]) * 1000
         print(f"{name}: {res['seconds']:.2f} s for {res['pause']['sent']} pause + resume "
               f"round trips ({per:.2f} ms each)")
@@ -183,6 +190,15 @@ def report_idle_pair(args: argparse.Namespace, out: dict[str, Any]) -> None:
         print(f"server event-loop lag p99 ({LAG_METRIC}), {server}: {lag_text(p99)}")
     print()
     health_lines(out)
+    print()
+    sp, rp, dp = service["pause"]["latency_ms"], relay["pause"]["latency_ms"], \
+        durable["pause"]["latency_ms"]
+    print("goals (issue 15):")
+    for q, times in (("p50", 3), ("p99", 5)):
+        print(goal_line(f"pause {q} within {times}x the relay's (measured "
+                        f"{sp[q] / rp[q]:.1f}x)", sp[q] <= times * rp[q]))
+        print(goal_line(f"  the same, against the durable relay (measured "
+                        f"{sp[q] / dp[q]:.1f}x)", sp[q] <= times * dp[q]))
 
 
 # -- redis-pause: a Redis brownout under two instances ------------------------------------
