@@ -9,11 +9,12 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
+from limits import RateLimitItemPerMinute
 from redis.asyncio import Redis
 
 from api.crypto import Keyring
 from api.errors import RateLimited
-from api.ratelimit import Budget, LoginThrottle, Store, TokenBuckets
+from api.ratelimit import Budget, LoginThrottle, MemoryWindows, Store, TokenBuckets
 from tests.support import RedisProcess, free_port
 
 
@@ -42,6 +43,28 @@ def test_check_free_spends_nothing() -> None:
     buckets.check("k")
     with pytest.raises(RateLimited):
         buckets.check_free("k")
+
+
+def test_memory_windows_give_each_try_back_one_window_after_it_was_made() -> None:
+    async def body() -> None:
+        clock = Clock()
+        windows = MemoryWindows(clock=clock)
+        item = RateLimitItemPerMinute(2, 1)
+        assert await windows.hit(item, "k")
+        clock.now += 30
+        assert await windows.hit(item, "k")
+        assert not await windows.hit(item, "k")  # refused: costs nothing
+        assert await windows.hit(item, "other")
+        stats = await windows.get_window_stats(item, "k")
+        assert (stats.reset_time, stats.remaining) == (clock.now - 30 + 60, 0)
+        clock.now += 30  # the first try is a minute old: given back, the second is not
+        assert await windows.test(item, "k")
+        assert await windows.hit(item, "k")
+        assert not await windows.test(item, "k")
+        clock.now += 60
+        assert (await windows.get_window_stats(item, "k")).remaining == 2
+
+    _run(body)
 
 
 @pytest.fixture
