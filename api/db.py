@@ -202,6 +202,8 @@ class Database:
         # SQLite has one writer at a time; queueing here is fairer and faster than its
         # busy-wait, and keeps read-then-write units from failing on a stale snapshot.
         self._write_lock = asyncio.Lock() if serialize_writes else None
+        # raw_write's own connection, taken from the pool once and kept.
+        self._lane: tuple[AsyncConnection, InlineSQLite, sqlite3.Connection] | None = None
 
     @property
     def one_writer(self) -> bool:
@@ -264,8 +266,8 @@ class Database:
         """
         if self._write_lock is None:
             raise RuntimeError("raw_write is for the embedded SQLite database")
-        async with self._write_lock, self.engine.connect() as conn:
-            inline, raw = await _driver_connection(conn)
+        async with self._write_lock:
+            inline, raw = await self._signal_lane()
             try:
                 await _begin_immediate(raw)
                 try:
@@ -277,7 +279,23 @@ class Database:
             except sqlite3.IntegrityError as exc:
                 raise IntegrityError(None, None, exc) from exc
             except sqlite3.Error as exc:
+                await self._drop_lane()  # a connection that failed is not trusted again
                 raise OperationalError(None, None, exc) from exc
+
+    async def _signal_lane(self) -> tuple[InlineSQLite, sqlite3.Connection]:
+        """The connection raw_write keeps (its pragmas set by the engine, like every
+        other): a checkout and return through the pool for each unit of work cost more
+        Python than the unit's own SQL."""
+        if self._lane is None:
+            conn = await self.engine.connect()
+            self._lane = (conn, *await _driver_connection(conn))
+        return self._lane[1], self._lane[2]
+
+    async def _drop_lane(self) -> None:
+        lane, self._lane = self._lane, None
+        if lane is not None:
+            with suppress(Exception):  # closing what already failed may fail too
+                await lane[0].close()
 
     @asynccontextmanager
     async def raw_read(self) -> AsyncIterator[sqlite3.Connection]:
@@ -300,6 +318,7 @@ class Database:
 
     async def dispose(self) -> None:
         """Closes every pooled connection."""
+        await self._drop_lane()
         await self.engine.dispose()
 
 

@@ -192,7 +192,10 @@ class Connection:
                     if self.closing is not None and not self._flush_before_close:
                         break
                     text = self._urgent.popleft() if self._urgent else self._normal.popleft()
-                    await asyncio.wait_for(self.ws.send_text(text), _SEND_TIMEOUT)
+                    # A timeout scope, not wait_for: on Python 3.11 wait_for wraps every
+                    # send in a task of its own, one more turn of the loop per frame.
+                    async with asyncio.timeout(_SEND_TIMEOUT):
+                        await self.ws.send_text(text)
                     continue
                 if self.closing is not None:
                     break
