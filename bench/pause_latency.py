@@ -649,6 +649,16 @@ class Driver:
             self.watch = None
 
 
+def freeze_heap() -> None:
+    """The client is the instrument: keeps its own garbage collections over thousands of
+    long-lived socket objects from stalling it while it times (as the server does: the
+    heap made so far frozen, full collections rare)."""
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 1_000)
+
+
 class LoopLag:
     """How late the client's own event loop wakes up (is the client keeping up?)."""
 
@@ -928,10 +938,7 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     rss_before = {s.name: s.rss_kib() for s in target.servers}
     log(f"{target.name}: connecting {len(peers)} sockets")
     result["connect_seconds"] = await driver.connect_all(peers, args.connect_concurrency)
-    # The client is the instrument: keep its own full garbage collections (thousands of
-    # long-lived socket objects) from stalling it during the timed part.
-    gc.collect()
-    gc.freeze()
+    freeze_heap()
     await asyncio.sleep(args.idle_seconds)
     rss_after = {s.name: s.rss_kib() for s in target.servers}
     per_server = len(peers) / len(target.servers)

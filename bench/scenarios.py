@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import re
 import resource
 import subprocess
@@ -46,6 +45,7 @@ from pause_latency import (
     cpu_line,
     finish,
     free_port,
+    freeze_heap,
     goal_line,
     header_lines,
     health_lines,
@@ -90,8 +90,7 @@ async def connect(driver: Driver, target: Target, pairs: list[PairRef],
     peers = [p for ref in pairs for p in (ref.a, ref.b)]
     log(f"{target.name}: connecting {len(peers)} sockets")
     await driver.connect_all(peers, args.connect_concurrency)
-    gc.collect()
-    gc.freeze()
+    freeze_heap()
     await asyncio.sleep(1)
     return log_start
 

@@ -44,11 +44,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pause_latency import (
     RESULTS,
     ROOT,
+    CpuMeter,
+    LoopLag,
     ServerProcess,
     code_version,
+    cpu_line,
     free_port,
+    freeze_heap,
+    lag_p99,
     make_pairs,
     raise_nofile,
+    scrape_lag,
     server_env,
     summary_ms,
 )
@@ -210,6 +216,9 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 await b.open()
 
         await asyncio.gather(*(open_both(a, b) for a, b in partners))
+        # Without this the client's own full collections stalled it for up to 237 ms a
+        # minute, and every pause it was timing then looked that much later.
+        freeze_heap()
         memory: list[tuple[float, int]] = [(0.0, rss_kib(server.pid))]
         until = time.monotonic() + args.minutes * 60
         rng = random.Random(args.seed)
@@ -220,14 +229,35 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 await asyncio.sleep(min(10.0, max(0.0, until - time.monotonic())))
                 memory.append((time.monotonic() - start, rss_kib(server.pid)))
 
+        # Who was late, minute by minute: the server's loop (its own lag histogram), this
+        # client's loop (it reads 2,000 sockets on the same two cores), and the CPU each took.
+        loop_lag: list[dict[str, Any]] = []
+        client_lag = LoopLag()
+        client_lag.start()
+
+        async def sample_lag() -> None:
+            before, cpu, seen = await scrape_lag([server]), CpuMeter([server]), 0
+            while time.monotonic() < until:
+                await asyncio.sleep(min(60.0, max(0.0, until - time.monotonic())))
+                after = await scrape_lag([server])
+                server_p99 = lag_p99(before, after)["service"]
+                loop_lag.append({
+                    "server_p99_ms": None if server_p99 is None
+                    else round(server_p99["seconds"] * 1000, 2),
+                    "client": summary_ms(client_lag.lags[seen:]),
+                    "cpu_percent": cpu.percent(data_servers=False)})
+                before, cpu, seen = after, CpuMeter([server]), len(client_lag.lags)
+
         limits = httpx.Limits(max_connections=64)
         async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-            sampler = asyncio.create_task(sample_memory())
+            samplers = [asyncio.create_task(sample_memory()),
+                        asyncio.create_task(sample_lag())]
             loop_start = time.time()
             results = await asyncio.gather(*(
                 pair_loop(a, b, http, base, tokens[i], until, random.Random(rng.random()))
                 for i, (a, b) in enumerate(partners)))
-            await sampler
+            await asyncio.gather(*samplers)
+            await client_lag.stop()
         await asyncio.sleep(3)  # let the last events land
         rss_end = rss_kib(server.pid)
 
@@ -264,6 +294,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                                   "after connecting": round(memory[0][1] / 1024, 1),
                                   "end": round(rss_end / 1024, 1)},
             "unexpected_closes": dict(closes),
+            "loop_lag_per_minute": loop_lag,
         }
     finally:
         server.stop()
@@ -292,12 +323,21 @@ def report(out: dict[str, Any]) -> None:
     print(f"sockets closed by the server: {out['unexpected_closes'] or 'none'}")
     print()
     print("pause latency A -> B per minute (ms):")
-    head = f"{'minute':>6}{'pauses':>8}{'p50':>9}{'p99':>9}{'max':>9}"
+    head = (f"{'minute':>6}{'pauses':>8}{'p50':>9}{'p99':>9}{'max':>9}   "
+            f"{'server lag p99':>14}{'client lag p99':>15}{'client max':>11}")
     print(head)
     print("-" * len(head))
+    lags = out["loop_lag_per_minute"]
     for minute, stats in out["pause_latency_ms_per_minute"].items():
+        lag = lags[int(minute)] if int(minute) < len(lags) else None
+        server = lag and lag["server_p99_ms"]
         print(f"{minute:>6}{stats['count']:>8}{stats['p50']:>9.2f}{stats['p99']:>9.2f}"
-              f"{stats['max']:>9.2f}")
+              f"{stats['max']:>9.2f}   "
+              + (f"{server:>14.2f}" if server is not None else f"{'n/a':>14}")
+              + (f"{lag['client']['p99']:>15.2f}{lag['client']['max']:>11.2f}" if lag
+                 else ""))
+    for minute, lag in enumerate(lags):
+        print(f"CPU, minute {minute}: {cpu_line(lag['cpu_percent'])}; 100% = one core")
 
 
 def main() -> int:
