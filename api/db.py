@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import sqlite3
 import stat
 import time
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, closing, nullcontext, suppress
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 import sqlalchemy as sa
 import structlog
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -29,6 +34,7 @@ from sqlalchemy.ext.asyncio import (
 
 from api.config import Settings
 from api.crypto import Keyring
+from api.models import Event
 
 log = structlog.get_logger(__name__)
 
@@ -193,6 +199,93 @@ class Checkpointer:
             await asyncio.to_thread(self._checkpoint)
 
 
+class Lane(Protocol):
+    """A unit of work straight on the database driver's connection, for the few fixed
+    statements of a signal: SQL with `:name` parameters, values in the forms the ORM
+    stores, rows as tuples."""
+
+    locks_rows: bool  # True where the unit must lock the pair's row (not SQLite's)
+
+    async def rows(self, sql: str, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]: ...
+    async def run(self, sql: str, params: Mapping[str, Any]) -> None: ...
+    def store_uuid(self, value: uuid.UUID) -> Any: ...
+    def store_time(self, value: datetime) -> Any: ...
+    def read_uuid(self, stored: Any) -> uuid.UUID: ...
+
+
+_SQLITE = sqlite_dialect()
+_EVENT = Event.__table__.c  # type: ignore[attr-defined]
+# How SQLite stores a UUID (32 hex digits) and a time (SQLAlchemy's text), from the
+# columns' own types: what the driver-level statements write reads back through the
+# ORM unchanged, and what they look up matches what the ORM wrote.
+SQLITE_UUID = _EVENT.id.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+SQLITE_TIME = _EVENT.at.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
+
+
+class _SQLiteLane:
+    """sqlite3 inline on the loop (see InlineSQLite): a statement costs what SQLite
+    costs."""
+
+    locks_rows = False
+    store_uuid = staticmethod(SQLITE_UUID)
+    store_time = staticmethod(SQLITE_TIME)
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self._raw = raw
+
+    async def rows(self, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        return self._raw.execute(sql, params).fetchall()
+
+    async def run(self, sql: str, params: Mapping[str, Any]) -> None:
+        self._raw.execute(sql, params)
+
+    def read_uuid(self, stored: Any) -> uuid.UUID:
+        return uuid.UUID(stored)
+
+
+class _PostgresLane:
+    """asyncpg's own connection: each statement prepared once per connection and sent
+    in one round trip, without SQLAlchemy's statement machinery (which cost a signal on
+    PostgreSQL several times the CPU of the statements themselves)."""
+
+    locks_rows = True
+
+    def __init__(self, driver: Any) -> None:
+        self._driver = driver
+
+    async def rows(self, sql: str, params: Mapping[str, Any]) -> list[Any]:
+        numbered, names = _numbered(sql)
+        return list(await self._driver.fetch(numbered, *(params[n] for n in names)))
+
+    async def run(self, sql: str, params: Mapping[str, Any]) -> None:
+        numbered, names = _numbered(sql)
+        await self._driver.execute(numbered, *(params[n] for n in names))
+
+    @staticmethod
+    def store_uuid(value: uuid.UUID) -> uuid.UUID:
+        return value
+
+    @staticmethod
+    def store_time(value: datetime) -> datetime:
+        return value
+
+    def read_uuid(self, stored: Any) -> uuid.UUID:
+        return uuid.UUID(bytes=stored.bytes)
+
+
+@lru_cache(maxsize=64)
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`:name` parameters as PostgreSQL's `$n`, and the names in that order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match[1] not in names:
+            names.append(match[1])
+        return f"${names.index(match[1]) + 1}"
+
+    return re.sub(r"(?<!:):(\w+)", number, sql), tuple(names)
+
+
 class Database:
     """Opens units of work; on SQLite, writers in this process queue on one lock."""
 
@@ -256,22 +349,25 @@ class Database:
         raise AssertionError("unreachable")
 
     @asynccontextmanager
-    async def raw_write(self) -> AsyncIterator[sqlite3.Connection]:
-        """SQLite only: a unit of work straight on the driver's connection, for the few
-        fixed statements of a signal (SQLAlchemy's session and statement machinery cost
-        several times what SQLite does for them). Like `write`: this process's writers
-        take turns, the write lock is taken with BEGIN IMMEDIATE without ever blocking the
-        loop, the commit's fsync runs on aiosqlite's thread, and an error rolls back.
-        The driver's errors come out as SQLAlchemy's, as from `write`.
+    async def raw_write(self) -> AsyncIterator[Lane]:
+        """A unit of work straight on the driver's connection, for the few fixed
+        statements of a signal (SQLAlchemy's session and statement machinery cost
+        several times what the database does for them). Like `write`: committed when
+        the block ends without an error, rolled back otherwise, and the driver's errors
+        come out as SQLAlchemy's. On SQLite this process's writers take turns, the write
+        lock is taken with BEGIN IMMEDIATE without ever blocking the loop, and the
+        commit's fsync runs on aiosqlite's thread.
         """
         if self._write_lock is None:
-            raise RuntimeError("raw_write is for the embedded SQLite database")
+            async with self._postgres_write() as lane:
+                yield lane
+            return
         async with self._write_lock:
             inline, raw = await self._signal_lane()
             try:
                 await _begin_immediate(raw)
                 try:
-                    yield raw
+                    yield _SQLiteLane(raw)
                     await inline.commit()
                 except BaseException:
                     raw.rollback()
@@ -280,6 +376,24 @@ class Database:
                 raise IntegrityError(None, None, exc) from exc
             except sqlite3.Error as exc:
                 await self._drop_lane()  # a connection that failed is not trusted again
+                raise OperationalError(None, None, exc) from exc
+
+    @asynccontextmanager
+    async def _postgres_write(self) -> AsyncIterator[Lane]:
+        import asyncpg
+
+        async with self.engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            if driver is None:
+                raise OperationalError(None, None, ConnectionError("no connection"))
+            try:
+                async with driver.transaction():
+                    yield _PostgresLane(driver)
+            except asyncpg.IntegrityConstraintViolationError as exc:
+                raise IntegrityError(None, None, exc) from exc
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+                with suppress(Exception):  # the pool must not hand this connection out again
+                    await conn.invalidate()
                 raise OperationalError(None, None, exc) from exc
 
     async def _signal_lane(self) -> tuple[InlineSQLite, sqlite3.Connection]:

@@ -11,17 +11,16 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from api.config import Settings
 from api.crypto import Keyring
-from api.db import Database
+from api.db import SQLITE_TIME, SQLITE_UUID, Database
 from api.errors import DomainError, NotAuthenticated
 from api.metrics import Metrics
-from api.models import DeviceSession, Membership, Pair, utcnow
+from api.models import Membership, Pair, utcnow
 from api.ratelimit import TokenBuckets
 from api.realtime.connection import Connection, dumps
 from api.realtime.hub import CLOSE_AUTH, CLOSE_PAIR, Hub
@@ -82,27 +81,20 @@ async def sweep_database(db: Database, pair_ids: list[uuid.UUID],
     return SweepResult(last_seq=last_seq, live_devices=live, expired_devices=expired)
 
 
-# The same ids and times the ORM writes, from the columns' own types.
-_SQLITE = sqlite_dialect()
-_UUID = Pair.__table__.c.id.type.dialect_impl(_SQLITE).bind_processor(_SQLITE)  # type: ignore[attr-defined]
-_TIME = (DeviceSession.__table__.c.expires_at.type  # type: ignore[attr-defined]
-         .dialect_impl(_SQLITE).bind_processor(_SQLITE))
-
-
 async def _sweep_sqlite(db: Database, pair_ids: list[uuid.UUID],
                         device_ids: list[uuid.UUID]) -> SweepResult:
     """`sweep_database` on the driver's connection: the sweep runs on the loop every few
     seconds over every pair with a socket here, and through SQLAlchemy's statement
     machinery these two lookups took four times as long (1.29 ms a slice of 64 pairs
     against 0.33 ms), time a pause arriving meanwhile waited for."""
-    pairs = {_UUID(p): p for p in pair_ids}  # stored form -> id, so no row makes a UUID
-    devices = {_UUID(d): d for d in device_ids}
+    pairs = {SQLITE_UUID(p): p for p in pair_ids}  # stored form -> id, so no row makes a UUID
+    devices = {SQLITE_UUID(d): d for d in device_ids}
     pair_sql = f"SELECT id, last_seq FROM pair WHERE id IN ({_marks(pairs)})"  # noqa: S608
     device_sql = ("SELECT id, expires_at <= ? FROM device_session "  # noqa: S608 (only ?s)
                   f"WHERE id IN ({_marks(devices)})")
     async with db.raw_read() as conn:
         last_seq = {pairs[i]: seq for i, seq in conn.execute(pair_sql, list(pairs))}
-        rows = conn.execute(device_sql, [_TIME(utcnow()), *devices]).fetchall()
+        rows = conn.execute(device_sql, [SQLITE_TIME(utcnow()), *devices]).fetchall()
     return SweepResult(last_seq=last_seq, live_devices={devices[i] for i, _ in rows},
                        expired_devices={devices[i] for i, expired in rows if expired})
 

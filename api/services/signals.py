@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -188,8 +187,7 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Membe
                       command_id: uuid.UUID, command: SignalCommand) -> Accepted:
     """Sets or lifts the member's own signal; idempotent on the command id."""
     try:
-        accepted = (await _send_on_sqlite(db, hub, keyring, member, command_id, command)
-                    if db.one_writer else None)
+        accepted = await _send_on_driver(db, hub, keyring, member, command_id, command)
         if accepted is None:
             async with member_work(db, hub, keyring, member, lock=False) as work:
                 accepted, frame = await store_signal(
@@ -210,78 +208,74 @@ async def send_signal(*, db: Database, hub: Hub, keyring: Keyring, member: Membe
     return accepted
 
 
-class _Raw:
-    """The signal's statements as SQLite reads them, and the values' stored forms: the
-    same the ORM writes (a UUID as 32 hex digits, a time as SQLAlchemy's SQLite text),
-    from the columns' own types so the two can never differ."""
-
-    STATES_AND_USE = (
-        "SELECT account_id, state, seq, 0 FROM signal_state WHERE pair_id = :pair "
-        "UNION ALL SELECT actor_id, type, seq, 1 FROM event WHERE pair_id = :pair AND id = :cmd "
-        "UNION ALL SELECT actor_id, type, seq, 1 FROM command_alias "
-        "WHERE pair_id = :pair AND id = :cmd")
-    NEXT_SEQ = "UPDATE pair SET last_seq = last_seq + 1 WHERE id = :pair RETURNING last_seq"
-    ADD_EVENT = ("INSERT INTO event (pair_id, seq, id, type, actor_id, at, body) "
-                 "VALUES (:pair, :seq, :cmd, :type, :actor, :at, :body)")
-    ADD_ALIAS = ("INSERT INTO command_alias (pair_id, id, type, seq, actor_id) "
-                 "VALUES (:pair, :cmd, :type, :seq, :actor)")
-    DROP_OWN = "DELETE FROM signal_state WHERE pair_id = :pair AND account_id = :actor"
-    SET_OWN = ("UPDATE signal_state SET state = :state, seq = :seq, set_at = :at, "
-               "receipt = 'sent', cause = :cause WHERE pair_id = :pair AND account_id = :actor")
-    ADD_OWN = ("INSERT INTO signal_state (pair_id, account_id, state, seq, set_at, receipt, "
-               "cause) VALUES (:pair, :actor, :state, :seq, :at, 'sent', :cause)")
-    SESSION_RUNNING = ("SELECT 1 FROM practice_session WHERE pair_id = :pair "
-                       "AND status = 'active' LIMIT 1")
-
-    def __init__(self, dialect: sa.Dialect) -> None:
-        table = Event.__table__  # type: ignore[attr-defined]
-        self.uuid = table.c.id.type.dialect_impl(dialect).bind_processor(dialect)
-        self.time = table.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+# The signal's statements on the driver's connection (`Database.raw_write`): the same
+# rows the ORM's unit (`store_signal`) writes.
+_LOCK_PAIR = "SELECT 1 FROM pair WHERE id = :pair FOR UPDATE"
+_STATES_AND_USE_SQL = (
+    "SELECT account_id, state, seq, 0 FROM signal_state WHERE pair_id = :pair "
+    "UNION ALL SELECT actor_id, type, seq, 1 FROM event WHERE pair_id = :pair AND id = :cmd "
+    "UNION ALL SELECT actor_id, type, seq, 1 FROM command_alias "
+    "WHERE pair_id = :pair AND id = :cmd")
+_NEXT_SEQ_SQL = "UPDATE pair SET last_seq = last_seq + 1 WHERE id = :pair RETURNING last_seq"
+_ADD_EVENT_SQL = ("INSERT INTO event (pair_id, seq, id, type, actor_id, at, body) "
+                  "VALUES (:pair, :seq, :cmd, :type, :actor, :at, :body)")
+_ADD_ALIAS_SQL = ("INSERT INTO command_alias (pair_id, id, type, seq, actor_id) "
+                  "VALUES (:pair, :cmd, :type, :seq, :actor)")
+_DROP_OWN_SQL = "DELETE FROM signal_state WHERE pair_id = :pair AND account_id = :actor"
+_SET_OWN_SQL = ("UPDATE signal_state SET state = :state, seq = :seq, set_at = :at, "
+                "receipt = 'sent', cause = :cause WHERE pair_id = :pair AND account_id = :actor")
+_ADD_OWN_SQL = ("INSERT INTO signal_state (pair_id, account_id, state, seq, set_at, receipt, "
+                "cause) VALUES (:pair, :actor, :state, :seq, :at, 'sent', :cause)")
+_SESSION_RUNNING_SQL = ("SELECT 1 FROM practice_session WHERE pair_id = :pair "
+                        "AND status = 'active' LIMIT 1")
 
 
-@lru_cache(maxsize=2)
-def _raw_for(dialect: sa.Dialect) -> _Raw:
-    return _Raw(dialect)
+class _UseTheOrm(Exception):
+    """Rolls a driver-level unit back: the command lifts the last pause during a running
+    session, and the ORM's unit (which reschedules its check-ins) does it all."""
 
 
-async def _send_on_sqlite(db: Database, hub: Hub, keyring: Keyring, member: Member,
+async def _send_on_driver(db: Database, hub: Hub, keyring: Keyring, member: Member,
                           command_id: uuid.UUID, command: SignalCommand) -> Accepted | None:
-    """`store_signal` for the embedded database, on the driver's connection. None when
-    the signal lifts the last pause during a running session: that unit reschedules the
-    session's check-ins through the ORM (`store_signal`), and nothing was stored here."""
-    raw = _raw_for(db.engine.dialect)
-    pair, actor = raw.uuid(member.pair_id), raw.uuid(member.account_id)
-    cmd = raw.uuid(command_id)
-    async with db.raw_write() as conn:
-        rows = conn.execute(raw.STATES_AND_USE, {"pair": pair, "cmd": cmd}).fetchall()
-        used = next(((row[1], row[2], uuid.UUID(row[0]) if row[0] else None)
-                     for row in rows if row[3]), None)
-        states = {uuid.UUID(row[0]): (row[1], row[2]) for row in rows if not row[3]}
-        decision, lifted = _decide(states, used, command, member.account_id, _BUTTON)
-        if decision.seq is not None:
-            if decision.alias:
-                conn.execute(raw.ADD_ALIAS, {"pair": pair, "cmd": cmd, "type": command,
-                                             "seq": decision.seq, "actor": actor})
-            return Accepted(seq=decision.seq, new=False)
-        if lifted and conn.execute(raw.SESSION_RUNNING, {"pair": pair}).fetchone():
-            conn.rollback()  # nothing stored: the ORM's unit does it all
-            return None
-        next_seq = conn.execute(raw.NEXT_SEQ, {"pair": pair}).fetchone()
-        if next_seq is None:
-            raise NotFound("You are not paired with anyone right now.")
-        at, text = utcnow(), json.dumps(decision.data, separators=(",", ":"))
-        seq = next_seq[0]
-        conn.execute(raw.ADD_EVENT, {
-            "pair": pair, "seq": seq, "cmd": cmd, "type": command, "actor": actor,
-            "at": raw.time(at), "body": keyring.encrypt(text, aad=events.aad(member.pair_id,
-                                                                            seq))})
-        whose = {"pair": pair, "actor": actor}
-        if command == "resume":
-            conn.execute(raw.DROP_OWN, whose)
-        else:
-            conn.execute(raw.SET_OWN if member.account_id in states else raw.ADD_OWN, {
-                **whose, "state": _STATE_OF[command], "seq": seq, "at": raw.time(at),
-                "cause": "button"})
+    """`store_signal` on the driver's own connection, then announced. None when the
+    signal lifts the last pause during a running session: nothing was stored here, and
+    `store_signal` is to do it."""
+    try:
+        async with db.raw_write() as lane:
+            pair = lane.store_uuid(member.pair_id)
+            if lane.locks_rows and not await lane.rows(_LOCK_PAIR, {"pair": pair}):
+                raise NotFound("You are not paired with anyone right now.")
+            actor, cmd = lane.store_uuid(member.account_id), lane.store_uuid(command_id)
+            rows = await lane.rows(_STATES_AND_USE_SQL, {"pair": pair, "cmd": cmd})
+            used = next(((row[1], row[2], lane.read_uuid(row[0]) if row[0] else None)
+                         for row in rows if row[3]), None)
+            states = {lane.read_uuid(row[0]): (row[1], row[2]) for row in rows if not row[3]}
+            decision, lifted = _decide(states, used, command, member.account_id, _BUTTON)
+            if decision.seq is not None:
+                if decision.alias:
+                    await lane.run(_ADD_ALIAS_SQL, {"pair": pair, "cmd": cmd, "type": command,
+                                                    "seq": decision.seq, "actor": actor})
+                return Accepted(seq=decision.seq, new=False)
+            if lifted and await lane.rows(_SESSION_RUNNING_SQL, {"pair": pair}):
+                raise _UseTheOrm
+            next_seq = await lane.rows(_NEXT_SEQ_SQL, {"pair": pair})
+            if not next_seq:
+                raise NotFound("You are not paired with anyone right now.")
+            seq = next_seq[0][0]
+            at, text = utcnow(), json.dumps(decision.data, separators=(",", ":"))
+            await lane.run(_ADD_EVENT_SQL, {
+                "pair": pair, "seq": seq, "cmd": cmd, "type": command, "actor": actor,
+                "at": lane.store_time(at),
+                "body": keyring.encrypt(text, aad=events.aad(member.pair_id, seq))})
+            whose = {"pair": pair, "actor": actor}
+            if command == "resume":
+                await lane.run(_DROP_OWN_SQL, whose)
+            else:
+                await lane.run(_SET_OWN_SQL if member.account_id in states else _ADD_OWN_SQL, {
+                    **whose, "state": _STATE_OF[command], "seq": seq, "at": lane.store_time(at),
+                    "cause": "button"})
+    except _UseTheOrm:
+        return None
     try:
         hub.publish_event(member.pair_id, {
             "type": command, "seq": seq, "id": str(command_id), "actor": str(member.account_id),
