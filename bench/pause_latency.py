@@ -1209,7 +1209,8 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
         print(goal_line(f"  stretch: pause p99 < 5 ms (measured {sp['p99']:.2f} ms)",
                         sp["p99"] < 5))
         print(goal_line(f"pause max < 50 ms (measured {sp['max']:.2f} ms)", sp["max"] < 50))
-        lags = [p99 for p99 in service["event_loop_lag_p99"].values() if p99 is not None]
+        lags = [p99["seconds"] for p99 in service["event_loop_lag_p99"].values()
+                if p99 is not None and p99["observations"]]
         print(goal_line("event-loop lag p99 < 5 ms (measured "
                         + (f"{max(lags) * 1000:.1f} ms)" if lags else "n/a)"),
                         max(lags) < 0.005 if lags else None))
