@@ -274,6 +274,11 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             for partner in (a, b):
                 for when, seconds in partner.latencies:
                     per_minute[int((when - loop_start) // 60)].append(seconds)
+        # The pauses over the goal, with when they arrived: to line them up with the
+        # server's and the client's stalls.
+        late = sorted((round(when, 3), round(seconds * 1000, 2))
+                      for a, b in partners for partner in (a, b)
+                      for when, seconds in partner.latencies if seconds > 0.02)
         closes: dict[int, int] = defaultdict(int)
         for a, b in partners:
             for partner in (a, b):
@@ -293,6 +298,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "server_rss_mib_at": {"start (no sockets)": round(rss_start / 1024, 1),
                                   "after connecting": round(memory[0][1] / 1024, 1),
                                   "end": round(rss_end / 1024, 1)},
+            "late_pauses": late,
             "unexpected_closes": dict(closes),
             "loop_lag_per_minute": loop_lag,
         }

@@ -206,6 +206,7 @@ class Connection:
             self.closing = self.closing or (CLOSE_DEAD, "write failed")
         code, reason = self.closing or (1000, "")
         try:
-            await asyncio.wait_for(self.ws.close(code, reason), _SEND_TIMEOUT)
+            async with asyncio.timeout(_SEND_TIMEOUT):
+                await self.ws.close(code, reason)
         except Exception as exc:  # the peer may already be gone
             log.debug("socket_close_failed", conn=self.conn_id, error=type(exc).__name__)
