@@ -85,15 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command != "serve":
         return 0
-    from api.main import create_app
+    from api.main import WEBSOCKET_OPTIONS, create_app
 
     uvicorn.run(
         create_app(settings),
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=65536,
+        **WEBSOCKET_OPTIONS,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         log_config=None,

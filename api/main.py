@@ -79,6 +79,19 @@ def _documented(app: FastAPI, settings: Settings) -> dict[str, Any]:
     return document
 
 
+# How uvicorn serves the live channel; `python -m api` and the tests' live server both
+# use it. The channel keeps its own heartbeat (a ping every heartbeat_seconds, closed when
+# silent past dead_after_seconds), so uvicorn's protocol pings, which would only repeat
+# it with a timer and a waiter per socket, are off.
+WEBSOCKET_OPTIONS: dict[str, Any] = {
+    "ws": "websockets-sansio",
+    "ws_per_message_deflate": False,
+    "ws_max_size": 65536,
+    "ws_ping_interval": None,
+    "ws_ping_timeout": None,
+}
+
+
 def settle_the_heap() -> None:
     """Keeps Python's full garbage collections off the pause's way.
 

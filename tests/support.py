@@ -26,7 +26,7 @@ import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
 from api.config import Settings
-from api.main import create_app
+from api.main import WEBSOCKET_OPTIONS, create_app
 from schemas.realtime import server_frame
 from tests.inprocess import InProcess, drop_waiting_pushes
 
@@ -102,8 +102,7 @@ class LiveServer:
         self.settings = settings
         self.app = create_app(settings)
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, ws="websockets-sansio",
-            ws_per_message_deflate=False, ws_max_size=65536, log_config=None,
+            self.app, host="127.0.0.1", port=0, **WEBSOCKET_OPTIONS, log_config=None,
             proxy_headers=True, forwarded_allow_ips="127.0.0.1", lifespan="on",
             timeout_graceful_shutdown=2,
         )
