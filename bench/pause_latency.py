@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -690,33 +691,72 @@ LAG_METRIC = "attune_event_loop_lag_seconds"
 Buckets = dict[float, float]  # a histogram's cumulative bucket counts by upper bound (le)
 
 
-async def scrape_histogram(base: str, name: str = LAG_METRIC) -> Buckets | None:
-    """The cumulative bucket counts of one histogram on a server's /metrics, summed over
-    its labels; None when the server does not expose it (or /metrics does not answer)."""
-    from prometheus_client.parser import text_string_to_metric_families
+async def get_metrics(port: int) -> str | None:
+    """A server's /metrics text over a plain HTTP/1.0 socket, or None.
 
+    Not httpx: the client is the instrument, and a new httpx client builds an SSL
+    context (17-31 ms of this process's loop, measured). The scrapes fall at the edges of
+    the timed spans, so that stall showed up as a late pause beside them."""
     try:
-        async with httpx.AsyncClient(timeout=5) as http:
-            answer = await http.get(f"{base}/metrics")
-    except httpx.HTTPError:
+        async with asyncio.timeout(5):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                writer.write(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                answer = await reader.read()
+            finally:
+                writer.close()
+    except (OSError, TimeoutError):
         return None
-    if answer.status_code != 200:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    if not head.startswith((b"HTTP/1.0 200", b"HTTP/1.1 200")):
+        return None
+    return body.decode()
+
+
+async def scrape_histogram(port: int, name: str = LAG_METRIC,
+                           where: dict[str, str] | None = None) -> Buckets | None:
+    """The cumulative bucket counts of one histogram on a server's /metrics, summed over
+    its labels (those matching `where`); None when the server does not expose it (or
+    /metrics does not answer)."""
+    text = await get_metrics(port)
+    if text is None:
         return None
     buckets: Buckets = {}
-    for family in text_string_to_metric_families(answer.text):
+    for family in text_string_to_metric_families(text):
         if family.name != name:
             continue
         for sample in family.samples:
-            if sample.name == f"{name}_bucket":
+            if sample.name == f"{name}_bucket" and all(
+                    sample.labels.get(k) == v for k, v in (where or {}).items()):
                 le = float(sample.labels["le"])
                 buckets[le] = buckets.get(le, 0.0) + sample.value
     return buckets or None
 
 
-async def scrape_lag(servers: list[ServerProcess]) -> dict[str, Buckets | None]:
-    """The event-loop lag histogram of every server, read at once."""
-    found = await asyncio.gather(*(scrape_histogram(s.base) for s in servers))
+async def scrape_lag(servers: list[ServerProcess], name: str = LAG_METRIC,
+                     where: dict[str, str] | None = None) -> dict[str, Buckets | None]:
+    """One histogram (the event-loop lag unless named) of every server, read at once."""
+    found = await asyncio.gather(*(scrape_histogram(s.port, name, where) for s in servers))
     return {s.name: b for s, b in zip(servers, found, strict=True)}
+
+
+HANDLING_METRIC = "attune_signal_handling_seconds"
+
+
+def slower_than(seconds: float, before: dict[str, Buckets | None],
+                after: dict[str, Buckets | None]) -> dict[str, list[int] | None]:
+    """Per server, between two scrapes: [observations above `seconds` (a bucket bound),
+    all observations]; None when the histogram is not exposed."""
+    out: dict[str, list[int] | None] = {}
+    for name, found in after.items():
+        if not found or seconds not in found:
+            out[name] = None
+            continue
+        old = before.get(name) or {}
+        total = found[max(found)] - old.get(max(found), 0.0)
+        within = found[seconds] - old.get(seconds, 0.0)
+        out[name] = [round(total - within), round(total)]
+    return out
 
 
 def histogram_quantile(q: float, before: Buckets | None, after: Buckets | None,

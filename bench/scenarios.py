@@ -32,7 +32,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import redis.asyncio as aioredis
 from pause_latency import (
+    HANDLING_METRIC,
     LAG_METRIC,
     ROOT,
     CpuMeter,
@@ -56,11 +58,13 @@ from pause_latency import (
     run_relay,
     run_service,
     scrape_lag,
+    slower_than,
     summary_ms,
 )
 
 # Timed scenarios send pauses until told to stop; this only bounds the loop.
 UNBOUNDED = 10**9
+PAUSES = {"type": "pause"}  # the handling histogram's pauses only (not the resumes)
 
 
 # -- shared pieces ------------------------------------------------------------------------
@@ -215,8 +219,6 @@ def start_redis_server(port: int, workdir: Path) -> subprocess.Popen[bytes]:
 @contextlib.asynccontextmanager
 async def private_redis(workdir: Path) -> AsyncIterator[str]:
     """A redis-server of our own on a free port, so that pausing it holds up nobody else."""
-    import redis.asyncio as aioredis
-
     port = free_port()
     proc = start_redis_server(port, workdir)
     url = f"redis://127.0.0.1:{port}/0"
@@ -246,8 +248,6 @@ async def private_redis(workdir: Path) -> AsyncIterator[str]:
 async def pause_redis(url: str, seconds: float) -> tuple[float, float]:
     """`CLIENT PAUSE <ms> ALL` on that Redis. Returns when it was sent and when Redis
     answered again: a PING on a second connection, sent at once, waits out the pause."""
-    import redis.asyncio as aioredis
-
     control = aioredis.Redis.from_url(url)
     probe = aioredis.Redis.from_url(url, socket_timeout=seconds + 30)
     try:
@@ -288,6 +288,8 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
                               "cross_instance_pairs": args.pairs - same}
     stop = asyncio.Event()
     lag_before = await scrape_lag(target.servers) if target.stored else {}
+    handling_before = (await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
+                       if target.stored else {})
     cpu = CpuMeter(target.servers)
     log(f"{target.name}: pauses at {args.rate:g}/s; {args.before_seconds:g} s, then Redis "
         f"paused {args.redis_pause_seconds:g} s, then {args.after_seconds:g} s")
@@ -297,10 +299,16 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
     await asyncio.sleep(args.before_seconds)
     if target.redis_url is not None:
         lag_start = await scrape_lag(target.servers)
+        handling_start = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
         paused_at, back_at = await pause_redis(target.redis_url, args.redis_pause_seconds)
         lag_end = await scrape_lag(target.servers)
+        handling_end = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
         result["event_loop_lag_p99"] = {"outside": lag_p99(lag_before, lag_start),
                                         "during": lag_p99(lag_start, lag_end)}
+        # Was a late pause late in its sender's server (read, commit, ack queued)?
+        result["pauses_handled_over_10ms"] = {
+            "before": slower_than(0.01, handling_before, handling_start),
+            "during": slower_than(0.01, handling_start, handling_end)}
         log(f"{target.name}: Redis answered again {back_at - paused_at:.2f} s after the pause")
     else:  # the relay: the same timeline, nothing to pause
         paused_at = perf()
@@ -330,6 +338,15 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
             "max_ms_after_redis_back": max(late) if late else None,
             "lost": sum(1 for s in during if s.t_recv is None),
         }
+    # Every pause as sent, to place a late one against the Redis pause: seconds from
+    # the pause's start, the pair, where A and B were, and ms to B and to the ack.
+    result["raw"] = [
+        [round(s.t_send - paused_at, 4), s.pair.index,
+         "1" if place(s.pair.index)[0] == one else "2",
+         "1" if place(s.pair.index)[1] == one else "2",
+         None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 2),
+         None if s.t_ack is None else round((s.t_ack - s.t_send) * 1000, 2)]
+        for s in samples]
     await finish(driver, target, peers_of(pairs), result, log_start)
     return result
 
@@ -382,6 +399,11 @@ def report_redis_pause(args: argparse.Namespace, out: dict[str, Any]) -> None:
         for server, p99 in by_server.items():
             print(f"server event-loop lag p99 ({LAG_METRIC}), {server}, {span} the pause: "
                   f"{lag_text(p99)}")
+    for span, by_server in service.get("pauses_handled_over_10ms", {}).items():
+        for server, counts in by_server.items():
+            said = "n/a" if counts is None else f"{counts[0]} of {counts[1]}"
+            print(f"pauses handled in more than 10 ms ({HANDLING_METRIC}), {server}, "
+                  f"{span} the pause: {said}")
     print()
     health_lines(out)
 
