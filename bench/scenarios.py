@@ -126,6 +126,16 @@ def ratio_row(label: str, top: dict[str, Any], bottom: dict[str, Any]) -> None:
     print(f"{label:<40}{cells}")
 
 
+def handled_lines(service: dict[str, Any], what: str) -> None:
+    """How many pauses each server took more than 10 ms to handle (read, commit, ack
+    queued), before and during `what`: was a late pause late in its sender's server?"""
+    for span, by_server in service.get("pauses_handled_over_10ms", {}).items():
+        for server, counts in by_server.items():
+            said = "n/a" if counts is None else f"{counts[0]} of {counts[1]}"
+            print(f"pauses handled in more than 10 ms ({HANDLING_METRIC}), {server}, "
+                  f"{span} {what}: {said}")
+
+
 def cpu_lines(label: str, service: dict[str, float], relay: dict[str, float]) -> None:
     print(f"CPU {label}: {cpu_line(service)} (relay run: {cpu_line(relay)}); 100% = one core")
     warning = busy_warning(service, relay)
@@ -399,11 +409,7 @@ def report_redis_pause(args: argparse.Namespace, out: dict[str, Any]) -> None:
         for server, p99 in by_server.items():
             print(f"server event-loop lag p99 ({LAG_METRIC}), {server}, {span} the pause: "
                   f"{lag_text(p99)}")
-    for span, by_server in service.get("pauses_handled_over_10ms", {}).items():
-        for server, counts in by_server.items():
-            said = "n/a" if counts is None else f"{counts[0]} of {counts[1]}"
-            print(f"pauses handled in more than 10 ms ({HANDLING_METRIC}), {server}, "
-                  f"{span} the pause: {said}")
+    handled_lines(service, "the pause")
     print()
     health_lines(out)
 
@@ -485,6 +491,8 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
     log(f"{target.name}: pauses at {args.rate:g}/s; {args.before_seconds:g} s, then "
         + ("compact" if target.stored else "nothing (relay)") + f", then {args.after_seconds:g} s")
     lag_before = await scrape_lag(target.servers) if target.stored else {}
+    handling_before = (await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
+                       if target.stored else {})
     cpu = CpuMeter(target.servers)
     pauses = asyncio.create_task(driver.run_pauses(measured, count=UNBOUNDED, rate=args.rate,
                                                    measured=True, grace=10, stop=stop))
@@ -492,6 +500,7 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
     result["cpu_percent"] = {"before": cpu.percent(data_servers=args.mode == "scaleout")}
     if target.stored:
         lag_start = await scrape_lag(target.servers)
+        handling_start = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
         cpu, children_before = CpuMeter(target.servers), children_cpu_seconds()
         log(f"{target.name}: running python -m api compact --keep {args.compact_keep}")
         compact = await run_compact_command(target, args)
@@ -505,6 +514,10 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
         result["event_loop_lag_p99"] = {"before": lag_p99(lag_before, lag_start),
                                         "during": lag_p99(lag_start,
                                                           await scrape_lag(target.servers))}
+        result["pauses_handled_over_10ms"] = {
+            "before": slower_than(0.01, handling_before, handling_start),
+            "during": slower_than(0.01, handling_start, await scrape_lag(
+                target.servers, HANDLING_METRIC, PAUSES))}
         result["compact"] = compact
         started, ended = compact["started"], compact["ended"]
         log(f"{target.name}: compact took {compact['seconds']:.2f} s, "
@@ -518,6 +531,11 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
     result["all"] = latency_stats(driver.sent)
     spans = split_by_time(driver.sent, started, ended)
     result.update({span: latency_stats(group) for span, group in spans.items()})
+    # Every pause as sent: seconds from compact's start, ms to B and to the ack.
+    result["raw"] = [[round(s.t_send - started, 4),
+                      None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 2),
+                      None if s.t_ack is None else round((s.t_ack - s.t_send) * 1000, 2)]
+                     for s in driver.sent]
     await finish(driver, target, peers_of(pairs), result, log_start)
     return result
 
@@ -570,6 +588,7 @@ def report_compact(args: argparse.Namespace, out: dict[str, Any]) -> None:
         for server, p99 in by_server.items():
             print(f"server event-loop lag p99 ({LAG_METRIC}), {server}, {span} compact: "
                   f"{lag_text(p99)}")
+    handled_lines(service, "compact")
     print()
     health_lines(out)
 
