@@ -322,6 +322,13 @@ class Sample:
     t_recv: float | None = None
     t_ack: float | None = None
 
+    def timings(self, since: float) -> list[float | None]:
+        """Seconds from `since` to when it was sent, then ms to B and ms to the ack back
+        to A (None: never came)."""
+        return [round(self.t_send - since, 4),
+                None if self.t_recv is None else round((self.t_recv - self.t_send) * 1000, 3),
+                None if self.t_ack is None else round((self.t_ack - self.t_send) * 1000, 3)]
+
 
 @dataclass(eq=False)
 class Watch:
@@ -567,9 +574,7 @@ class Driver:
             "client_send_lag_ms": summary_ms(lags),
             "seconds": perf() - start,
             # Every sample: seconds since the first send, latency in ms (None: lost).
-            "raw": [[round(s.t_send - start, 4),
-                     None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 3)]
-                    for s in mine],
+            "raw": [s.timings(start)[:2] for s in mine],
         }
 
     async def back_to_back(self, pair: PairRef, *, count: int, limit: float = 10,
@@ -716,16 +721,19 @@ async def get_metrics(port: int) -> str | None:
     return body.decode()
 
 
-async def scrape_histogram(port: int, name: str = LAG_METRIC,
-                           where: dict[str, str] | None = None) -> Buckets | None:
-    """The cumulative bucket counts of one histogram on a server's /metrics, summed over
-    its labels (those matching `where`); None when the server does not expose it (or
-    /metrics does not answer)."""
-    text = await get_metrics(port)
-    if text is None:
-        return None
+# A histogram to read off /metrics: its name, and the labels its samples must have.
+Query = tuple[str, dict[str, str] | None]
+LAG: Query = (LAG_METRIC, None)
+HANDLING_METRIC = "attune_signal_handling_seconds"
+PAUSES_HANDLED: Query = (HANDLING_METRIC, {"type": "pause"})  # not the resumes
+
+
+def histogram(families: list[Any], query: Query) -> Buckets | None:
+    """The cumulative bucket counts of one histogram, summed over its labels (those
+    matching the query's); None when the server does not expose it."""
+    name, where = query
     buckets: Buckets = {}
-    for family in text_string_to_metric_families(text):
+    for family in families:
         if family.name != name:
             continue
         for sample in family.samples:
@@ -736,14 +744,21 @@ async def scrape_histogram(port: int, name: str = LAG_METRIC,
     return buckets or None
 
 
-async def scrape_lag(servers: list[ServerProcess], name: str = LAG_METRIC,
-                     where: dict[str, str] | None = None) -> dict[str, Buckets | None]:
-    """One histogram (the event-loop lag unless named) of every server, read at once."""
-    found = await asyncio.gather(*(scrape_histogram(s.port, name, where) for s in servers))
-    return {s.name: b for s, b in zip(servers, found, strict=True)}
+async def scrape(servers: list[ServerProcess], *queries: Query,
+                 ) -> list[dict[str, Buckets | None]]:
+    """Each query's histogram on every server, from one read of each server's /metrics
+    (None where /metrics does not answer), all servers at once."""
+    texts = await asyncio.gather(*(get_metrics(s.port) for s in servers))
+    families = [[] if text is None else list(text_string_to_metric_families(text))
+                for text in texts]
+    return [{s.name: histogram(found, query)
+             for s, found in zip(servers, families, strict=True)} for query in queries]
 
 
-HANDLING_METRIC = "attune_signal_handling_seconds"
+async def scrape_lag(servers: list[ServerProcess]) -> dict[str, Buckets | None]:
+    """The event-loop lag histogram of every server, read at once."""
+    (lag,) = await scrape(servers, LAG)
+    return lag
 
 
 def slower_than(seconds: float, before: dict[str, Buckets | None],

@@ -35,7 +35,9 @@ from typing import Any
 import redis.asyncio as aioredis
 from pause_latency import (
     HANDLING_METRIC,
+    LAG,
     LAG_METRIC,
+    PAUSES_HANDLED,
     ROOT,
     CpuMeter,
     Driver,
@@ -57,6 +59,7 @@ from pause_latency import (
     perf,
     run_relay,
     run_service,
+    scrape,
     scrape_lag,
     slower_than,
     summary_ms,
@@ -64,7 +67,6 @@ from pause_latency import (
 
 # Timed scenarios send pauses until told to stop; this only bounds the loop.
 UNBOUNDED = 10**9
-PAUSES = {"type": "pause"}  # the handling histogram's pauses only (not the resumes)
 
 
 # -- shared pieces ------------------------------------------------------------------------
@@ -297,9 +299,8 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
     result: dict[str, Any] = {"target": target.name, "same_instance_pairs": same,
                               "cross_instance_pairs": args.pairs - same}
     stop = asyncio.Event()
-    lag_before = await scrape_lag(target.servers) if target.stored else {}
-    handling_before = (await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
-                       if target.stored else {})
+    lag_before, handling_before = (await scrape(target.servers, LAG, PAUSES_HANDLED)
+                                   if target.stored else ({}, {}))
     cpu = CpuMeter(target.servers)
     log(f"{target.name}: pauses at {args.rate:g}/s; {args.before_seconds:g} s, then Redis "
         f"paused {args.redis_pause_seconds:g} s, then {args.after_seconds:g} s")
@@ -308,11 +309,9 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
         grace=args.redis_pause_seconds + 15, stop=stop))
     await asyncio.sleep(args.before_seconds)
     if target.redis_url is not None:
-        lag_start = await scrape_lag(target.servers)
-        handling_start = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
+        lag_start, handling_start = await scrape(target.servers, LAG, PAUSES_HANDLED)
         paused_at, back_at = await pause_redis(target.redis_url, args.redis_pause_seconds)
-        lag_end = await scrape_lag(target.servers)
-        handling_end = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
+        lag_end, handling_end = await scrape(target.servers, LAG, PAUSES_HANDLED)
         result["event_loop_lag_p99"] = {"outside": lag_p99(lag_before, lag_start),
                                         "during": lag_p99(lag_start, lag_end)}
         # Was a late pause late in its sender's server (read, commit, ack queued)?
@@ -349,14 +348,10 @@ async def measure_redis_pause(target: Target, args: argparse.Namespace) -> dict[
             "lost": sum(1 for s in during if s.t_recv is None),
         }
     # Every pause as sent, to place a late one against the Redis pause: seconds from
-    # the pause's start, the pair, where A and B were, and ms to B and to the ack.
-    result["raw"] = [
-        [round(s.t_send - paused_at, 4), s.pair.index,
-         "1" if place(s.pair.index)[0] == one else "2",
-         "1" if place(s.pair.index)[1] == one else "2",
-         None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 2),
-         None if s.t_ack is None else round((s.t_ack - s.t_send) * 1000, 2)]
-        for s in samples]
+    # the pause's start, ms to B and to the ack, the pair, and the instances of A and B.
+    result["raw"] = [[*s.timings(paused_at), s.pair.index,
+                      *("1" if ws == one else "2" for ws in place(s.pair.index))]
+                     for s in samples]
     await finish(driver, target, peers_of(pairs), result, log_start)
     return result
 
@@ -490,17 +485,15 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
     stop = asyncio.Event()
     log(f"{target.name}: pauses at {args.rate:g}/s; {args.before_seconds:g} s, then "
         + ("compact" if target.stored else "nothing (relay)") + f", then {args.after_seconds:g} s")
-    lag_before = await scrape_lag(target.servers) if target.stored else {}
-    handling_before = (await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
-                       if target.stored else {})
+    lag_before, handling_before = (await scrape(target.servers, LAG, PAUSES_HANDLED)
+                                   if target.stored else ({}, {}))
     cpu = CpuMeter(target.servers)
     pauses = asyncio.create_task(driver.run_pauses(measured, count=UNBOUNDED, rate=args.rate,
                                                    measured=True, grace=10, stop=stop))
     await asyncio.sleep(args.before_seconds)
     result["cpu_percent"] = {"before": cpu.percent(data_servers=args.mode == "scaleout")}
     if target.stored:
-        lag_start = await scrape_lag(target.servers)
-        handling_start = await scrape_lag(target.servers, HANDLING_METRIC, PAUSES)
+        lag_start, handling_start = await scrape(target.servers, LAG, PAUSES_HANDLED)
         cpu, children_before = CpuMeter(target.servers), children_cpu_seconds()
         log(f"{target.name}: running python -m api compact --keep {args.compact_keep}")
         compact = await run_compact_command(target, args)
@@ -511,13 +504,12 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
         window["everything else"] = max(0.0, window["everything else"]
                                         - window["compact command"])
         result["cpu_percent"]["during"] = window
+        lag_end, handling_end = await scrape(target.servers, LAG, PAUSES_HANDLED)
         result["event_loop_lag_p99"] = {"before": lag_p99(lag_before, lag_start),
-                                        "during": lag_p99(lag_start,
-                                                          await scrape_lag(target.servers))}
+                                        "during": lag_p99(lag_start, lag_end)}
         result["pauses_handled_over_10ms"] = {
             "before": slower_than(0.01, handling_before, handling_start),
-            "during": slower_than(0.01, handling_start, await scrape_lag(
-                target.servers, HANDLING_METRIC, PAUSES))}
+            "during": slower_than(0.01, handling_start, handling_end)}
         result["compact"] = compact
         started, ended = compact["started"], compact["ended"]
         log(f"{target.name}: compact took {compact['seconds']:.2f} s, "
@@ -532,10 +524,7 @@ async def measure_compact(target: Target, args: argparse.Namespace) -> dict[str,
     spans = split_by_time(driver.sent, started, ended)
     result.update({span: latency_stats(group) for span, group in spans.items()})
     # Every pause as sent: seconds from compact's start, ms to B and to the ack.
-    result["raw"] = [[round(s.t_send - started, 4),
-                      None if s.t_recv is None else round((s.t_recv - s.t_send) * 1000, 2),
-                      None if s.t_ack is None else round((s.t_ack - s.t_send) * 1000, 2)]
-                     for s in driver.sent]
+    result["raw"] = [s.timings(started) for s in driver.sent]
     await finish(driver, target, peers_of(pairs), result, log_start)
     return result
 
