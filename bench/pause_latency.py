@@ -1017,7 +1017,8 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     if args.warmup:
         await driver.run_pauses(measured_pairs, count=args.warmup, rate=args.rate,
                                 measured=False, grace=10)
-    lag_before = await scrape_lag(target.servers) if target.stored else {}
+    lag_before, handled_before = (await scrape(target.servers, LAG, PAUSES_HANDLED)
+                                  if target.stored else ({}, {}))
     cpu = CpuMeter(target.servers)
     wall_before, bg_before = perf(), driver.bg_sent
     log(f"{target.name}: {args.samples} pauses at {args.rate:g}/s")
@@ -1027,8 +1028,15 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
     result["background_commands_per_second"] = (driver.bg_sent - bg_before) / wall
     result["cpu_percent"] = cpu.percent(data_servers=args.mode == "scaleout" and target.stored)
     if target.stored:
-        # The server's own event-loop lag over the timed part (None: not exposed).
-        result["event_loop_lag_p99"] = lag_p99(lag_before, await scrape_lag(target.servers))
+        # Over the timed part, the server's own event-loop lag and how long it took to
+        # handle each pause (read, commit, ack queued): the rest of a pause's time is
+        # its way out to B (None: not exposed).
+        lag_after, handled_after = await scrape(target.servers, LAG, PAUSES_HANDLED)
+        result["event_loop_lag_p99"] = lag_p99(lag_before, lag_after)
+        result["pause_handling"] = {
+            name: {q: histogram_quantile(level, handled_before.get(name), found)
+                   for q, level in (("p50", 0.5), ("p99", 0.99))}
+            for name, found in handled_after.items()}
     result["loadavg_after"] = os.getloadavg()
     result["client_loop_lag_ms"] = await lag.stop()
 
@@ -1254,6 +1262,9 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
     for server, p99 in service["event_loop_lag_p99"].items():
         print(f"server event-loop lag p99 during the timed pauses ({LAG_METRIC}), "
               f"{server}: {lag_text(p99)}")
+    for server, handled in service.get("pause_handling", {}).items():
+        print(f"pause handling in the server ({HANDLING_METRIC}), {server}: "
+              f"p50 {lag_text(handled['p50'])}, p99 {lag_text(handled['p99'])}")
     ll = service["client_loop_lag_ms"]
     print(f"client event-loop lag during service run: p50 {ll['p50']:.2f} ms, "
           f"p99 {ll['p99']:.2f} ms, max {ll['max']:.2f} ms")
