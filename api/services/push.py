@@ -203,6 +203,8 @@ class Pusher:
                 select(PushSubscription)
                 .join(Membership, col(Membership.account_id) == col(PushSubscription.account_id))
                 .where(Membership.pair_id == pair_id, col(Membership.account_id) != actor)))
+        if not devices:
+            return 0  # nobody to ring (the pause itself is logged where it is stored)
         payload = json.dumps({"type": "pause", "seq": frame["seq"], "at": frame["at"]})
         loop = asyncio.get_running_loop()
         results = await asyncio.gather(*(
