@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, closing, nullcontext, suppress
 from datetime import datetime
@@ -65,6 +66,13 @@ class InlineSQLite(aiosqlite.Connection):
             # it runs on aiosqlite's own thread, one hop per unit of work, and the loop
             # serves every other socket meanwhile (this unit still holds the write lock).
             return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        if (fn.__name__ == "execute" and not self._connection.in_transaction
+                and not args[0].startswith("BEGIN")):
+            # A read outside any unit of work (which holds no lock) first lets the loop
+            # serve every other socket: a page or a reconnect that reads a dozen times
+            # would otherwise hold a pause back for all of them at once. A unit of work
+            # never gives the loop away while it holds the write lock (from its BEGIN).
+            await asyncio.sleep(0)
         return fn(*args, **kwargs)
 
 
@@ -286,6 +294,48 @@ def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
     return re.sub(r"(?<!:):(\w+)", number, sql), tuple(names)
 
 
+class WriteTurns:
+    """SQLite's one writer, taken in turns: a signal's unit goes before every other unit
+    that is waiting (in the order each came), so a pause waits for at most the one unit
+    already writing, never for a queue of page edits."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._signals: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def turn(self, *, signal: bool) -> AsyncIterator[None]:
+        """Holds the writer's turn for the block."""
+        if self._busy:
+            waiting = asyncio.get_running_loop().create_future()
+            queue = self._signals if signal else self._others
+            queue.append(waiting)
+            try:
+                await waiting
+            except asyncio.CancelledError:
+                if waiting.cancelled():
+                    with suppress(ValueError):  # unless a hand-over passed it by already
+                        queue.remove(waiting)
+                else:  # the turn came just as this was cancelled: pass it on
+                    self._pass_on()
+                raise
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        for queue in (self._signals, self._others):
+            while queue:
+                waiting = queue.popleft()
+                if not waiting.done():
+                    waiting.set_result(None)
+                    return  # still busy: the turn went straight to the next
+        self._busy = False
+
+
 class Database:
     """Opens units of work; on SQLite, writers in this process queue on one lock."""
 
@@ -294,7 +344,7 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer at a time; queueing here is fairer and faster than its
         # busy-wait, and keeps read-then-write units from failing on a stale snapshot.
-        self._write_lock = asyncio.Lock() if serialize_writes else None
+        self._write_lock = WriteTurns() if serialize_writes else None
         # raw_write's own connection, taken from the pool once and kept.
         self._lane: tuple[AsyncConnection, InlineSQLite, sqlite3.Connection] | None = None
 
@@ -319,7 +369,7 @@ class Database:
         On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE),
         taken without ever blocking the loop: see `_begin_write`.
         """
-        async with self._write_lock or nullcontext():
+        async with self._write_lock.turn(signal=False) if self._write_lock else nullcontext():
             session = await self._begin_write()
             async with session:
                 try:
@@ -362,7 +412,7 @@ class Database:
             async with self._postgres_write() as lane:
                 yield lane
             return
-        async with self._write_lock:
+        async with self._write_lock.turn(signal=True):
             inline, raw = await self._signal_lane()
             try:
                 await _begin_immediate(raw)

@@ -1,0 +1,111 @@
+"""How the embedded database shares the event loop and its one writer, as rules."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from api.config import Settings
+from api.db import Database, WriteTurns, make_engine
+
+
+def test_a_read_lets_the_loop_run_before_each_statement_and_a_unit_of_work_does_not(
+        tmp_path: Path) -> None:
+    async def run() -> list[str]:
+        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0)
+        db = Database(engine, serialize_writes=True)
+        order: list[str] = []
+
+        async def statements(unit: Any, name: str) -> None:
+            order.append(f"{name} begins")
+            async with unit() as session:
+                for _ in range(3):
+                    await session.execute(sa.text("SELECT 1"))
+                    order.append(name)
+
+        async def others() -> None:  # everything else the loop has to do meanwhile
+            while True:
+                order.append("other")
+                await asyncio.sleep(0)
+
+        try:
+            await statements(db.read, "warm")  # the pool's first connection made
+            ticking = asyncio.create_task(others())
+            await statements(db.read, "read")
+            await statements(db.write, "write")
+            ticking.cancel()
+        finally:
+            await engine.dispose()
+        return order
+
+    order = [step for step in asyncio.run(run()) if not step.startswith("warm")]
+    reads = [i for i, step in enumerate(order) if step == "read"]
+    assert all("other" in order[a:b] for a, b in itertools.pairwise(reads)), order
+    # A unit of work holds SQLite's write lock from its BEGIN: it runs without a break.
+    begins = order.index("write begins")
+    assert order[begins:begins + 4] == ["write begins"] + ["write"] * 3, order
+
+
+def test_a_signal_waits_for_the_unit_writing_and_goes_before_every_other_unit_waiting(
+        tmp_path: Path) -> None:
+    async def run() -> list[str]:
+        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0)
+        db = Database(engine, serialize_writes=True)
+        order: list[str] = []
+        writing_now, done_editing = asyncio.Event(), asyncio.Event()
+
+        async def edit(name: str, until: asyncio.Event | None = None) -> None:
+            async with db.write() as session:
+                await session.execute(sa.text("SELECT 1"))
+                order.append(name)
+                if until is not None:
+                    writing_now.set()
+                    await until.wait()
+
+        async def signal() -> None:
+            async with db.raw_write() as lane:
+                await lane.rows("SELECT 1", {})
+                order.append("signal")
+
+        try:
+            writing = asyncio.create_task(edit("writing", until=done_editing))
+            await writing_now.wait()
+            waiting = [asyncio.create_task(edit("edit 1")),
+                       asyncio.create_task(edit("edit 2")), asyncio.create_task(signal())]
+            for _ in range(3):
+                await asyncio.sleep(0)  # all three queued behind the unit writing
+            assert order == ["writing"]
+            done_editing.set()
+            await asyncio.gather(writing, *waiting)
+        finally:
+            await db.dispose()
+        return order
+
+    assert asyncio.run(run()) == ["writing", "signal", "edit 1", "edit 2"]
+
+
+def test_a_unit_given_up_while_it_waits_never_keeps_the_turn_from_the_next() -> None:
+    async def run() -> list[str]:
+        turns, order = WriteTurns(), []
+
+        async def unit(name: str) -> None:
+            async with turns.turn(signal=False):
+                order.append(name)
+
+        async with turns.turn(signal=False):
+            given_up, handed_then_given_up, last = (
+                asyncio.create_task(unit(name)) for name in ("given up", "handed", "last"))
+            await asyncio.sleep(0)  # all three waiting
+            given_up.cancel()  # while it waits
+            await asyncio.sleep(0)
+        handed_then_given_up.cancel()  # the turn was just handed to it, not yet taken
+        await asyncio.gather(given_up, handed_then_given_up, last, return_exceptions=True)
+        async with turns.turn(signal=True):  # and the turn is free again after
+            order.append("after")
+        return order
+
+    assert asyncio.run(run()) == ["last", "after"]
