@@ -337,7 +337,8 @@ class WriteTurns:
 
 
 class Database:
-    """Opens units of work; on SQLite, writers in this process queue on one lock."""
+    """Opens units of work; on SQLite, writers in this process take turns for the one
+    writer, signals first (WriteTurns)."""
 
     def __init__(self, engine: AsyncEngine, *, serialize_writes: bool) -> None:
         self.engine = engine
