@@ -345,21 +345,21 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer at a time; queueing here is fairer and faster than its
         # busy-wait, and keeps read-then-write units from failing on a stale snapshot.
-        self._write_lock = WriteTurns() if serialize_writes else None
+        self._turns = WriteTurns() if serialize_writes else None
         # raw_write's own connection, taken from the pool once and kept.
         self._lane: tuple[AsyncConnection, InlineSQLite, sqlite3.Connection] | None = None
 
     @property
     def one_writer(self) -> bool:
         """True where a unit of work holds the whole database's write lock (SQLite)."""
-        return self._write_lock is not None
+        return self._turns is not None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only; nothing is committed (on SQLite, no transaction:
         each statement reads the latest committed state)."""
         async with self._sessions() as session:
-            if self._write_lock is not None:
+            if self._turns is not None:
                 await session.connection(execution_options={_BEGIN: None})
             yield session
 
@@ -370,7 +370,7 @@ class Database:
         On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE),
         taken without ever blocking the loop: see `_begin_write`.
         """
-        async with self._write_lock.turn(signal=False) if self._write_lock else nullcontext():
+        async with self._turns.turn(signal=False) if self._turns else nullcontext():
             session = await self._begin_write()
             async with session:
                 try:
@@ -382,7 +382,7 @@ class Database:
 
     async def _begin_write(self) -> AsyncSession:
         session = self._sessions()
-        if self._write_lock is None:  # PostgreSQL: its locks are waited for asynchronously
+        if self._turns is None:  # PostgreSQL: its locks are waited for asynchronously
             return session
         deadline = time.monotonic() + _LOCK_PATIENCE
         for attempt in itertools.count():
@@ -409,11 +409,11 @@ class Database:
         lock is taken with BEGIN IMMEDIATE without ever blocking the loop, and the
         commit's fsync runs on aiosqlite's thread.
         """
-        if self._write_lock is None:
+        if self._turns is None:
             async with self._postgres_write() as lane:
                 yield lane
             return
-        async with self._write_lock.turn(signal=True):
+        async with self._turns.turn(signal=True):
             inline, raw = await self._signal_lane()
             try:
                 await _begin_immediate(raw)
@@ -467,7 +467,7 @@ class Database:
         """SQLite only: the driver's connection for a few fixed reads, outside any
         transaction (each statement reads the latest committed state), for reads the
         hub makes over many pairs at a time (see `sweep_database`)."""
-        if self._write_lock is None:
+        if self._turns is None:
             raise RuntimeError("raw_read is for the embedded SQLite database")
         async with self.engine.connect() as conn:
             _, raw = await _driver_connection(conn)
