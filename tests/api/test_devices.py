@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,8 +20,18 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from api.models import DeviceSession
+from api.services.accounts import refresh_after
 from tests.api.test_accounts import assert_problem
-from tests.support import PASSWORD, LiveServer, Person, client, new_pair, pair_up, register
+from tests.support import (
+    PASSWORD,
+    LiveServer,
+    Person,
+    client,
+    new_pair,
+    pair_up,
+    register,
+    server_settings,
+)
 
 
 def second_device(person: Person) -> Person:
@@ -112,6 +125,47 @@ def test_an_expired_sign_in_is_told_but_never_stops_a_pause(
         lb.expect("session.expired", timeout=30)
         la.drain()
         assert [f["type"] for f in la.seen].count("session.expired") == 1
+
+
+def test_a_sign_in_in_use_is_refreshed_before_it_could_run_out(
+    make_server: Callable[..., LiveServer],
+) -> None:
+    live_server = make_server(token_idle_minutes=5)  # refreshed after 30 to 60 s
+    person = register(live_server)
+
+    def last_used(ago: timedelta) -> tuple[datetime, dict[str, Any]]:
+        """Sets the sign-in's last use `ago`, then uses it; what it was set to, and the
+        device as the API shows it after that use."""
+        then = datetime.now(UTC) - ago
+
+        async def backdate() -> None:
+            mine = col(DeviceSession.account_id) == uuid.UUID(person.id)
+            async with live_server.services.db.write() as session:
+                await session.execute(sa.update(DeviceSession).where(mine).values(
+                    last_used_at=then, expires_at=then + timedelta(minutes=5)))
+
+        live_server.run(backdate())
+        [device] = person.get("/me/devices").json()
+        return then, device
+
+    then, device = last_used(timedelta(seconds=29))  # within its interval: no write
+    assert abs(datetime.fromisoformat(device["last_used_at"]) - then) < timedelta(milliseconds=1)
+    # Past the longest interval: refreshed, its expiry five minutes from now. (With a
+    # fixed five minutes between refreshes, a sign-in with a five-minute idle limit ran
+    # out while in use.)
+    then, device = last_used(timedelta(seconds=61))
+    assert datetime.fromisoformat(device["last_used_at"]) > then + timedelta(seconds=60)
+    assert datetime.fromisoformat(device["expires_at"]) > datetime.now(UTC) + timedelta(minutes=4)
+
+
+def test_devices_signed_in_together_come_due_apart() -> None:
+    """After a deploy every open app signs in within a minute; their refreshes must not
+    then all queue for the writer in one minute, five minutes later."""
+    numbers = random.Random(15)
+    ids = [uuid.UUID(int=numbers.getrandbits(128)) for _ in range(2_000)]
+    due = Counter(refresh_after(server_settings(), d) // timedelta(minutes=1) for d in ids)
+    assert sorted(due) == [5, 6, 7, 8, 9]
+    assert max(due.values()) < 0.25 * len(ids)
 
 
 def test_what_another_process_changes_reaches_the_sockets_by_the_sweep(
