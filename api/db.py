@@ -8,10 +8,11 @@ import os
 import re
 import sqlite3
 import stat
+import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, closing, nullcontext, suppress
 from datetime import datetime
 from functools import lru_cache
@@ -44,28 +45,36 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x41_74_74_75_6E_65
 
 
+# How long the loop waits for a commit on aiosqlite's thread, the GIL let go, before it
+# serves everything else and awaits the commit instead (InlineSQLite._commit).
+COMMIT_PATIENCE = 0.002
+
+
 class InlineSQLite(aiosqlite.Connection):
     """aiosqlite, except that each call runs at once on the event loop's own thread.
 
     Why: aiosqlite hands every call (execute, fetch, close, commit...) to a worker
     thread and back; a pause took about 57 such hand-offs, ~7.5 ms here, while the SQL
-    itself takes microseconds and a commit's fsync ~0.3 ms. Run inline, a statement
-    costs what SQLite costs; only the commit (the fsync) goes to aiosqlite's thread.
-    What could make a call wait is kept off the loop: the
-    server's connections never wait for a lock (busy_timeout 0: a unit of work takes
-    the write lock with BEGIN IMMEDIATE and, while another process holds it, tries
-    again after an asynchronous sleep, see Database.write), and WAL checkpoints run on
-    a thread of their own (Checkpointer), not inside a commit.
+    itself takes microseconds and a commit's fsync well under a millisecond. Run
+    inline, a statement costs what SQLite costs; only the commit goes to aiosqlite's
+    thread, and the loop waits for it a moment (`_commit`). What could make a call
+    wait is kept off the loop: the server's connections never wait for a lock
+    (busy_timeout 0: a unit of work takes the write lock with BEGIN IMMEDIATE and,
+    while another process holds it, tries again after an asynchronous sleep, see
+    Database.write), and WAL checkpoints run on a thread of their own (Checkpointer),
+    not inside a commit.
     """
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], patience: float,
+                 on_commit: Callable[[float], None] | None) -> None:
+        super().__init__(connector, 64)
+        self._patience, self._on_commit = patience, on_commit
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         if fn == self._connection.commit:
-            # The commit's fsync is the one call that takes real time (0.3-0.7 ms here):
-            # it runs on aiosqlite's own thread, one hop per unit of work, and the loop
-            # serves every other socket meanwhile (this unit still holds the write lock).
-            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+            return await self._commit(fn)
         if (fn.__name__ == "execute" and not self._connection.in_transaction
                 and not args[0].startswith("BEGIN")):
             # A read outside any unit of work (which holds no lock) first lets the loop
@@ -75,12 +84,61 @@ class InlineSQLite(aiosqlite.Connection):
             await asyncio.sleep(0)
         return fn(*args, **kwargs)
 
+    async def _commit(self, commit: Callable[[], None]) -> None:
+        """The commit on aiosqlite's thread. The loop first waits for it, up to
+        `patience` seconds with the GIL let go, so the thread starts and hands back at
+        once; a commit that takes longer (a disk that stalls) is awaited, and the loop
+        serves everything else meanwhile.
 
-def _inline_sqlite(path: str) -> Any:
+        Why: a commit (its fsync, `synchronous=FULL`) takes 0.15 ms p50 and 0.36 ms p99
+        on this disk. Handed over and awaited, it took 0.7 ms p50 and 9 ms p99 in the
+        soak (bench/README.md), while its unit held SQLite's one writer: the thread
+        waited for the GIL from a loop busy running Python (up to Python's 5 ms switch
+        interval), once to start and once to hand back.
+        """
+        loop = asyncio.get_running_loop()
+        handover, finished, later = threading.Lock(), threading.Event(), loop.create_future()
+        outcome: list[BaseException | None] = []  # the thread's, under `handover`
+        awaited = False  # the loop stopped waiting: the thread must wake it
+
+        def run() -> None:
+            began = time.perf_counter()
+            try:
+                commit()
+                error = None
+            except BaseException as exc:  # handed to the unit of work, below
+                error = exc
+            took = time.perf_counter() - began
+            with handover:
+                outcome.append(error)
+                finished.set()
+                if awaited:
+                    loop.call_soon_threadsafe(_settle, later)
+            if self._on_commit is not None:
+                self._on_commit(took)
+
+        self._tx.put_nowait((None, run))
+        if not finished.wait(self._patience):
+            with handover:
+                awaited = not outcome
+            if awaited:
+                await later
+        if outcome[0] is not None:
+            raise outcome[0]
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():  # unless the unit waiting for it was cancelled
+        future.set_result(None)
+
+
+def _inline_sqlite(path: str, patience: float,
+                   on_commit: Callable[[float], None] | None) -> Any:
     async def connect() -> aiosqlite.Connection:
         # Made on aiosqlite's thread, used on the loop's: hence check_same_thread off.
         connection = InlineSQLite(
-            lambda: sqlite3.connect(path, timeout=0, check_same_thread=False), 64)
+            lambda: sqlite3.connect(path, timeout=0, check_same_thread=False), patience,
+            on_commit)
         return await connection
 
     return connect
@@ -103,12 +161,16 @@ def keep_private(database: Path) -> None:
             file.chmod(0o600)
 
 
-def make_engine(settings: Settings, *, wait_for_lock_ms: int = 10_000) -> AsyncEngine:
+def make_engine(settings: Settings, *, wait_for_lock_ms: int = 10_000,
+                commit_patience: float = COMMIT_PATIENCE,
+                on_commit: Callable[[float], None] | None = None) -> AsyncEngine:
     """An engine for the configured database, with SQLite tuned for durability.
 
     `wait_for_lock_ms`: how long a SQLite statement may wait for another connection's
     lock. The server passes 0 (its loop must never wait inside SQLite, see
-    Database.write); commands run from the shell may wait.
+    Database.write); commands run from the shell may wait. `commit_patience`: how
+    long the loop waits for a commit before it awaits it (InlineSQLite._commit);
+    `on_commit` is told each SQLite commit's seconds, on the thread that made it.
     """
     url = settings.resolved_database_url
     if not settings.is_sqlite:
@@ -117,7 +179,8 @@ def make_engine(settings: Settings, *, wait_for_lock_ms: int = 10_000) -> AsyncE
         )
     path = settings.sqlite_path
     keep_private(Path(path))
-    engine = create_async_engine(url, async_creator=_inline_sqlite(path), hide_parameters=True)
+    connect = _inline_sqlite(path, commit_patience, on_commit)
+    engine = create_async_engine(url, async_creator=connect, hide_parameters=True)
 
     @sa.event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -370,15 +433,21 @@ class Database:
         On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE),
         taken without ever blocking the loop: see `_begin_write`.
         """
-        async with self._turns.turn(signal=False) if self._turns else nullcontext():
-            session = await self._begin_write()
-            async with session:
+        session: AsyncSession | None = None
+        try:
+            async with self._turns.turn(signal=False) if self._turns else nullcontext():
+                session = await self._begin_write()
                 try:
                     yield session
                     await session.commit()
                 except BaseException:
                     await session.rollback()
                     raise
+        finally:
+            # Closed after the turn, and at once: the session's own `async with` closes
+            # in a task of its own, a turn or two of a busy loop while others wait.
+            if session is not None:
+                await session.close()
 
     async def _begin_write(self) -> AsyncSession:
         session = self._sessions()
@@ -407,7 +476,7 @@ class Database:
         the block ends without an error, rolled back otherwise, and the driver's errors
         come out as SQLAlchemy's. On SQLite this process's writers take turns, the write
         lock is taken with BEGIN IMMEDIATE without ever blocking the loop, and the
-        commit's fsync runs on aiosqlite's thread.
+        commit's fsync runs on aiosqlite's thread (InlineSQLite._commit).
         """
         if self._turns is None:
             async with self._postgres_write() as lane:

@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await migrate(migrating, keyring=keyring)
         finally:
             await migrating.dispose()
-        engine = make_engine(settings, wait_for_lock_ms=0)
+        engine = make_engine(settings, wait_for_lock_ms=0, on_commit=metrics.commits.observe)
         db = Database(engine, serialize_writes=settings.is_sqlite)
         await keys.check_keyring(db=db, keyring=keyring)
         limits = Limits.from_settings(settings, digest=keyring.digest)

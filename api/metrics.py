@@ -36,6 +36,11 @@ class Metrics:
                                   registry=self.registry)
         self.errors = Counter("attune_http_errors_total", "HTTP answers of 4xx and 5xx.",
                               ["status"], registry=self.registry)
+        self.commits = Histogram(
+            "attune_sqlite_commit_seconds",
+            "How long each commit of the embedded database took (its fsync, on a thread): "
+            "a pause waits for one, so a disk that stalls shows here.",
+            buckets=LATENCY_BUCKETS, registry=self.registry)
         self.loop_lag = Histogram(
             "attune_event_loop_lag_seconds",
             "How late the event loop ran a callback it was asked to run at a given time: "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,8 @@ def test_metrics_are_scraped_without_anyone_in_them(tmp_path: Path) -> None:
         assert 'attune_events_total{type="pause"} 1.0' in text
         assert 'attune_signal_handling_seconds_count{type="pause"} 1.0' in text
         assert 'attune_receipts_total{status="seen"} 1.0' in text
+        commits = re.search(r"^attune_sqlite_commit_seconds_count (\S+)$", text, re.M)
+        assert commits and float(commits[1]) >= 4  # two sign-ups, the pairing, the pause
         # Routes are labelled by template, never by a concrete id.
         assert 'attune_http_request_seconds_count{method="POST",route="/pair/join"' in text
         for private in (a.id, b.id, a.username, b.token):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from api.config import Settings
@@ -109,3 +111,55 @@ def test_a_unit_given_up_while_it_waits_never_keeps_the_turn_from_the_next() -> 
         return order
 
     assert asyncio.run(run()) == ["last", "after"]
+
+
+@pytest.mark.parametrize("patience", [0.0, 60.0])
+def test_the_loop_waits_for_a_commit_only_as_long_as_its_patience(
+        tmp_path: Path, patience: float) -> None:
+    async def run() -> tuple[list[str], set[bool]]:
+        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0,
+                             commit_patience=patience)
+        loop_thread, on_loop, order = threading.get_ident(), set(), []
+
+        def seen(sql: str) -> None:  # SQLite's own trace, on whichever thread runs it
+            if sql == "COMMIT":
+                on_loop.add(threading.get_ident() == loop_thread)
+                order.append("commit")
+
+        @sa.event.listens_for(engine.sync_engine, "connect")
+        def trace(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.driver_connection._connection.set_trace_callback(seen)
+
+        async def others() -> None:  # everything else the loop has to do meanwhile
+            while True:
+                order.append("other")
+                await asyncio.sleep(0)
+
+        db = Database(engine, serialize_writes=True)
+        try:
+            async with db.raw_write() as lane:
+                await lane.run("CREATE TABLE t (x)", {})
+            ticking = asyncio.create_task(others())
+            for _ in range(2):
+                async with db.raw_write() as lane:
+                    await lane.run("INSERT INTO t VALUES (1)", {})
+                    order.append("written")
+                order.append("committed")
+                async with db.write() as session:
+                    await session.execute(sa.text("INSERT INTO t VALUES (2)"))
+                    order.append("written")
+                order.append("committed")
+            ticking.cancel()
+        finally:
+            await db.dispose()
+        return order, on_loop
+
+    order, on_loop = asyncio.run(run())
+    assert on_loop == {False}  # the fsync never on the loop's thread
+    units = [order[i:order.index("committed", i) + 1]
+             for i, step in enumerate(order) if step == "written"]
+    assert len(units) == 4 and all("commit" in unit for unit in units), order
+    if patience:  # the loop waited: nothing else ran between the write and its commit
+        assert all("other" not in unit for unit in units), order
+    else:  # the loop awaited each commit and served the rest meanwhile
+        assert all("other" in unit for unit in units), order
