@@ -726,6 +726,8 @@ Query = tuple[str, dict[str, str] | None]
 LAG: Query = (LAG_METRIC, None)
 HANDLING_METRIC = "attune_signal_handling_seconds"
 PAUSES_HANDLED: Query = (HANDLING_METRIC, {"type": "pause"})  # not the resumes
+# The embedded database's commits (their fsync): where a disk that stalls shows.
+COMMITS: Query = ("attune_sqlite_commit_seconds", None)
 
 
 def histogram(families: list[Any], query: Query) -> Buckets | None:

@@ -42,6 +42,8 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pause_latency import (
+    COMMITS,
+    LAG,
     RESULTS,
     ROOT,
     CpuMeter,
@@ -54,8 +56,9 @@ from pause_latency import (
     lag_p99,
     make_pairs,
     raise_nofile,
-    scrape_lag,
+    scrape,
     server_env,
+    slower_than,
     summary_ms,
 )
 
@@ -229,21 +232,24 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 await asyncio.sleep(min(10.0, max(0.0, until - time.monotonic())))
                 memory.append((time.monotonic() - start, rss_kib(server.pid)))
 
-        # Who was late, minute by minute: the server's loop (its own lag histogram), this
-        # client's loop (it reads 2,000 sockets on the same two cores), and the CPU each took.
+        # Who was late, minute by minute: the server's loop (its own lag histogram), its
+        # disk (commits over 50 ms), this client's loop (it reads 2,000 sockets on the
+        # same two cores), and the CPU each took.
         loop_lag: list[dict[str, Any]] = []
         client_lag = LoopLag()
         client_lag.start()
 
         async def sample_lag() -> None:
-            before, cpu, seen = await scrape_lag([server]), CpuMeter([server]), 0
+            before, cpu, seen = await scrape([server], LAG, COMMITS), CpuMeter([server]), 0
             while time.monotonic() < until:
                 await asyncio.sleep(min(60.0, max(0.0, until - time.monotonic())))
-                after = await scrape_lag([server])
-                server_p99 = lag_p99(before, after)["service"]
+                after = await scrape([server], LAG, COMMITS)
+                server_p99 = lag_p99(before[0], after[0])["service"]
                 loop_lag.append({
                     "server_p99_ms": None if server_p99 is None
                     else round(server_p99["seconds"] * 1000, 2),
+                    # [commits over 50 ms, all commits], None when not exposed
+                    "slow_commits": slower_than(0.05, before[1], after[1])["service"],
                     "client": summary_ms(client_lag.lags[seen:]),
                     "cpu_percent": cpu.percent(data_servers=False)})
                 before, cpu, seen = after, CpuMeter([server]), len(client_lag.lags)
@@ -330,16 +336,19 @@ def report(out: dict[str, Any]) -> None:
     print()
     print("pause latency A -> B per minute (ms):")
     head = (f"{'minute':>6}{'pauses':>8}{'p50':>9}{'p99':>9}{'max':>9}   "
-            f"{'server lag p99':>14}{'client lag p99':>15}{'client max':>11}")
+            f"{'server lag p99':>14}{'commits > 50 ms':>16}{'client lag p99':>15}"
+            f"{'client max':>11}")
     print(head)
     print("-" * len(head))
     lags = out["loop_lag_per_minute"]
     for minute, stats in out["pause_latency_ms_per_minute"].items():
         lag = lags[int(minute)] if int(minute) < len(lags) else None
         server = lag and lag["server_p99_ms"]
+        slow = lag and lag["slow_commits"]
         print(f"{minute:>6}{stats['count']:>8}{stats['p50']:>9.2f}{stats['p99']:>9.2f}"
               f"{stats['max']:>9.2f}   "
               + (f"{server:>14.2f}" if server is not None else f"{'n/a':>14}")
+              + (f"{f'{slow[0]} of {slow[1]}':>16}" if slow else f"{'n/a':>16}")
               + (f"{lag['client']['p99']:>15.2f}{lag['client']['max']:>11.2f}" if lag
                  else ""))
     for minute, lag in enumerate(lags):
