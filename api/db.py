@@ -122,13 +122,27 @@ class InlineSQLite(aiosqlite.Connection):
             with handover:
                 awaited = not outcome
             if awaited:
-                await later
+                await _seen_through(later)
         if outcome[0] is not None:
             raise outcome[0]
 
 
+async def _seen_through(commit: asyncio.Future[None]) -> None:
+    """Waits for a commit even if the unit waiting is given up meanwhile (its socket
+    dropped), and only then lets it go: its rollback must never run on the connection
+    while the commit does, on another thread."""
+    given_up: asyncio.CancelledError | None = None
+    while not commit.done():
+        try:
+            await asyncio.shield(commit)
+        except asyncio.CancelledError as exc:
+            given_up = exc
+    if given_up is not None:
+        raise given_up
+
+
 def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():  # unless the unit waiting for it was cancelled
+    if not future.done():  # as a future whose loop is closing may be
         future.set_result(None)
 
 

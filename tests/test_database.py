@@ -163,3 +163,44 @@ def test_the_loop_waits_for_a_commit_only_as_long_as_its_patience(
         assert all("other" not in unit for unit in units), order
     else:  # the loop awaited each commit and served the rest meanwhile
         assert all("other" in unit for unit in units), order
+
+
+def test_a_unit_given_up_during_its_commit_rolls_back_only_after_the_commit(
+        tmp_path: Path) -> None:
+    async def run() -> tuple[list[str], int]:
+        # No patience: every commit is awaited, so the unit can be given up meanwhile.
+        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0,
+                             commit_patience=0.0)
+        statements: list[str] = []
+
+        @sa.event.listens_for(engine.sync_engine, "connect")
+        def trace(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.driver_connection._connection.set_trace_callback(
+                statements.append)
+
+        db = Database(engine, serialize_writes=True)
+        try:
+            async with db.raw_write() as lane:
+                await lane.run("CREATE TABLE t (x)", {})
+            written = asyncio.Event()
+
+            async def unit() -> None:
+                async with db.raw_write() as lane:
+                    await lane.run("INSERT INTO t VALUES (1)", {})
+                    written.set()
+
+            given_up = asyncio.create_task(unit())
+            await written.wait()  # the unit is now waiting for its commit
+            given_up.cancel()
+            await asyncio.gather(given_up, return_exceptions=True)
+            assert given_up.cancelled()
+            async with db.raw_write() as lane:  # and the connection works on
+                (count,), = await lane.rows("SELECT count(*) FROM t", {})
+        finally:
+            await db.dispose()
+        return statements, count
+
+    statements, count = asyncio.run(run())
+    insert = statements.index("INSERT INTO t VALUES (1)")
+    assert statements[insert + 1] == "COMMIT" and "ROLLBACK" not in statements, statements
+    assert count == 1  # what was committed stays committed
