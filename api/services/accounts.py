@@ -34,8 +34,8 @@ from schemas.accounts import AccountOut, DeviceOut, ExportOut, MeOut, RegisterIn
 
 log = structlog.get_logger(__name__)
 
-# How stale `last_used_at` may get before a request refreshes it (saves a write each
-# call): see `refresh_after`.
+# The shortest time between two refreshes of a device's `last_used_at` (else every
+# request would write): see `refresh_after`.
 _TOUCH_EVERY = timedelta(minutes=5)
 
 
