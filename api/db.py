@@ -113,7 +113,7 @@ class InlineSQLite(aiosqlite.Connection):
                 outcome.append(error)
                 finished.set()
                 if awaited:
-                    loop.call_soon_threadsafe(_settle, later)
+                    loop.call_soon_threadsafe(later.set_result, None)
             if self._on_commit is not None:
                 self._on_commit(took)
 
@@ -139,11 +139,6 @@ async def _seen_through(commit: asyncio.Future[None]) -> None:
             given_up = exc
     if given_up is not None:
         raise given_up
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():  # as a future whose loop is closing may be
-        future.set_result(None)
 
 
 def _inline_sqlite(path: str, patience: float,
