@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,29 +114,37 @@ def test_a_unit_given_up_while_it_waits_never_keeps_the_turn_from_the_next() -> 
     assert asyncio.run(run()) == ["last", "after"]
 
 
+def traced(tmp_path: Path, patience: float, seen: Callable[[str], None]) -> Database:
+    """A database on a new file whose connections tell `seen` each statement SQLite
+    runs, on the thread that runs it; the loop waits `patience` s for each commit."""
+    engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0,
+                         commit_patience=patience)
+
+    @sa.event.listens_for(engine.sync_engine, "connect")
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection._connection.set_trace_callback(seen)
+
+    return Database(engine, serialize_writes=True)
+
+
 @pytest.mark.parametrize("patience", [0.0, 60.0])
 def test_the_loop_waits_for_a_commit_only_as_long_as_its_patience(
         tmp_path: Path, patience: float) -> None:
     async def run() -> tuple[list[str], set[bool]]:
-        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0,
-                             commit_patience=patience)
         loop_thread, on_loop, order = threading.get_ident(), set(), []
 
-        def seen(sql: str) -> None:  # SQLite's own trace, on whichever thread runs it
+        def seen(sql: str) -> None:
             if sql == "COMMIT":
                 on_loop.add(threading.get_ident() == loop_thread)
                 order.append("commit")
 
-        @sa.event.listens_for(engine.sync_engine, "connect")
-        def trace(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.driver_connection._connection.set_trace_callback(seen)
+        db = traced(tmp_path, patience, seen)
 
         async def others() -> None:  # everything else the loop has to do meanwhile
             while True:
                 order.append("other")
                 await asyncio.sleep(0)
 
-        db = Database(engine, serialize_writes=True)
         try:
             async with db.raw_write() as lane:
                 await lane.run("CREATE TABLE t (x)", {})
@@ -168,17 +177,9 @@ def test_the_loop_waits_for_a_commit_only_as_long_as_its_patience(
 def test_a_unit_given_up_during_its_commit_rolls_back_only_after_the_commit(
         tmp_path: Path) -> None:
     async def run() -> tuple[list[str], int]:
-        # No patience: every commit is awaited, so the unit can be given up meanwhile.
-        engine = make_engine(Settings(data_dir=tmp_path), wait_for_lock_ms=0,
-                             commit_patience=0.0)
         statements: list[str] = []
-
-        @sa.event.listens_for(engine.sync_engine, "connect")
-        def trace(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.driver_connection._connection.set_trace_callback(
-                statements.append)
-
-        db = Database(engine, serialize_writes=True)
+        # No patience: every commit is awaited, so the unit can be given up meanwhile.
+        db = traced(tmp_path, 0.0, statements.append)
         try:
             async with db.raw_write() as lane:
                 await lane.run("CREATE TABLE t (x)", {})
